@@ -1,0 +1,53 @@
+# mlsprep: `make run` serves the app, `make test` runs the suite. Both work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/mlsprep
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test test-postgres test-e2e serve lint format bank-report bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,e2e]'
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --verbosity 0
+	$(BIN)/python manage.py load_bank
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --verbosity 0
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn config.wsgi --bind $${DJANGO_BIND:-127.0.0.1:$(PORT)} \
+		--worker-class gthread --workers $${GUNICORN_WORKERS:-2} --threads $${GUNICORN_THREADS:-4}
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -m "not e2e" -q
+
+test-postgres: $(VENV)/.installed-test
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" -q
+
+test-e2e: $(VENV)/.installed-test
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	$(BIN)/pytest -m e2e -q
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

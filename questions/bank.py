@@ -1,0 +1,307 @@
+"""Bank files: reading, checking, loading and exporting questions.
+
+A bank file is YAML (JSON is YAML too) in one of two shapes:
+- a mapping ``{topic: "3.2", questions: [...]}``, one file per task statement, or
+- a list of questions each carrying its own ``topic``, as ``export_bank`` writes it.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from .models import EXTERNAL_ID_PATTERN, Blueprint, Choice, Question, Tag, Topic
+
+BANK_DIR = Path(__file__).resolve().parent / "bank"
+QUESTION_KEYS = {
+    "id",
+    "domain",
+    "topic",
+    "kind",
+    "difficulty",
+    "tags",
+    "source",
+    "stem",
+    "explanation",
+    "choices",
+    "status",
+}
+CHOICE_KEYS = {"text", "correct", "why"}
+MAX_CHOICES = 6
+
+
+class BankError(Exception):
+    """A bank run was refused; ``problems`` lists every reason, each naming file and question."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class QuestionData:
+    id: str
+    topic: str
+    kind: str
+    difficulty: int
+    tags: list[str]
+    source: str
+    stem: str
+    explanation: str
+    choices: list[dict] = field(default_factory=list)
+    status: str | None = None
+
+
+def choice_problems(kind: str, choices: list[dict]) -> list[str]:
+    """The rules every question's choices obey, in the bank files and in the admin alike."""
+    problems = []
+    correct = sum(1 for choice in choices if choice.get("correct"))
+    if len(choices) < 2:
+        problems.append("a question needs at least two choices")
+    if len(choices) > MAX_CHOICES:
+        problems.append(f"a question has at most {MAX_CHOICES} choices")
+    if kind == Question.Kind.SINGLE and correct != 1:
+        problems.append("a single-answer question needs exactly one correct choice")
+    if kind == Question.Kind.MULTIPLE:
+        if correct < 2:
+            problems.append("a multiple-response question needs at least two correct choices")
+        elif correct == len(choices):
+            problems.append("a multiple-response question needs at least one wrong choice")
+    if any(not str(choice.get("why") or "").strip() for choice in choices):
+        problems.append("every choice needs an explanation (why)")
+    if any(not str(choice.get("text") or "").strip() for choice in choices):
+        problems.append("every choice needs text")
+    return problems
+
+
+def _question_problems(raw: dict, topics: dict[str, str]) -> list[str]:
+    problems = []
+    unknown = set(raw) - QUESTION_KEYS
+    if unknown:
+        problems.append(f"unknown keys {sorted(unknown)}")
+    qid = raw.get("id")
+    if not isinstance(qid, str) or not re.fullmatch(EXTERNAL_ID_PATTERN, qid):
+        problems.append("id must be lower-case words joined by hyphens, e.g. mod-select-014")
+    topic = str(raw.get("topic"))
+    if topic not in topics:
+        problems.append(f"unknown topic {raw.get('topic')!r}")
+    elif "domain" in raw and str(raw["domain"]) != topics[topic]:
+        problems.append(f"topic {topic} is in domain {topics[topic]}, not {raw['domain']!r}")
+    kind = raw.get("kind")
+    if kind not in Question.Kind.values:
+        problems.append(f"kind must be single or multiple, not {kind!r}")
+    if raw.get("difficulty") not in (1, 2, 3):
+        problems.append("difficulty must be 1, 2 or 3")
+    if "status" in raw and raw["status"] not in Question.Status.values:
+        problems.append(f"status must be one of {Question.Status.values}")
+    for key in ("stem", "explanation"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            problems.append(f"{key} is missing")
+    if not isinstance(raw.get("source", ""), str):
+        problems.append("source must be text")
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        problems.append("tags must be a list of names")
+    choices = raw.get("choices")
+    if not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
+        problems.append("choices must be a list of {text, correct, why}")
+    else:
+        for choice in choices:
+            if set(choice) - CHOICE_KEYS:
+                problems.append(f"unknown choice keys {sorted(set(choice) - CHOICE_KEYS)}")
+            if not isinstance(choice.get("correct", False), bool):
+                problems.append("a choice's correct must be true or false")
+        problems += choice_problems(kind, choices)
+    return problems
+
+
+def read_files(paths: list[Path], topics: dict[str, str]) -> list[QuestionData]:
+    """Parse and check every file; raise BankError listing all problems, or return the questions.
+
+    ``topics`` maps each known topic code to its domain code.
+    """
+    problems: list[str] = []
+    questions: list[QuestionData] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            problems.append(f"{path}: cannot be read: {error}")
+            continue
+        if isinstance(content, dict) and isinstance(content.get("questions"), list):
+            file_topic = content.get("topic")
+            raws = [{"topic": file_topic, **raw} if isinstance(raw, dict) else raw
+                    for raw in content["questions"]]
+        elif isinstance(content, list):
+            raws = content
+        else:
+            problems.append(f"{path}: expected a mapping with 'topic' and 'questions', or a list")
+            continue
+        for number, raw in enumerate(raws, start=1):
+            if not isinstance(raw, dict):
+                problems.append(f"{path}: question #{number} is not a mapping")
+                continue
+            label = raw.get("id") or f"question #{number}"
+            found = _question_problems(raw, topics)
+            if raw.get("id") in seen:
+                found.append(f"duplicate id (also in {seen[raw['id']]})")
+            problems += [f"{path}: {label}: {problem}" for problem in found]
+            if found:
+                continue
+            seen[raw["id"]] = path
+            questions.append(
+                QuestionData(
+                    id=raw["id"],
+                    topic=str(raw["topic"]),
+                    kind=raw["kind"],
+                    difficulty=raw["difficulty"],
+                    tags=sorted({t.strip() for t in raw.get("tags", [])}),
+                    source=raw.get("source", "").strip(),
+                    stem=raw["stem"].strip(),
+                    explanation=raw["explanation"].strip(),
+                    choices=[
+                        {
+                            "text": c["text"].strip(),
+                            "correct": bool(c.get("correct", False)),
+                            "why": c["why"].strip(),
+                        }
+                        for c in raw["choices"]
+                    ],
+                    status=raw.get("status"),
+                )
+            )
+    if problems:
+        raise BankError(problems)
+    return questions
+
+
+def bank_paths(paths: list[str] | None = None) -> list[Path]:
+    """The files to load: the given files and folders (their *.yaml, *.yml, *.json)."""
+    found = []
+    for item in [Path(p) for p in paths] if paths else [BANK_DIR]:
+        if item.is_dir():
+            found += sorted(p for p in item.iterdir() if p.suffix in {".yaml", ".yml", ".json"})
+        else:
+            found.append(item)
+    return found
+
+
+def as_data(question: Question) -> QuestionData:
+    return QuestionData(
+        id=question.external_id,
+        topic=question.topic.code,
+        kind=question.kind,
+        difficulty=question.difficulty,
+        tags=sorted(tag.name for tag in question.tags.all()),
+        source=question.source,
+        stem=question.stem,
+        explanation=question.explanation,
+        choices=[
+            {"text": c.text, "correct": c.is_correct, "why": c.why} for c in question.choices.all()
+        ],
+    )
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def load_questions(questions: list[QuestionData], *, blueprint: Blueprint) -> LoadReport:
+    """Create new questions, update changed ones (bumping version), leave the rest untouched."""
+    topics = {t.code: t for t in Topic.objects.filter(domain__blueprint=blueprint)}
+    existing = {
+        q.external_id: q
+        for q in Question.objects.filter(external_id__in=[q.id for q in questions])
+        .select_related("topic")
+        .prefetch_related("tags", "choices")
+    }
+    tags = {t.name: t for t in Tag.objects.all()}
+    report = LoadReport()
+    for data in questions:
+        current = existing.get(data.id)
+        if current is not None and as_data(current) == replace(data, status=None):
+            report.unchanged.append(data.id)
+            if data.status and current.status != data.status:
+                current.status = data.status
+                current.save(update_fields=["status", "updated_at"])
+            continue
+        fields = {
+            "topic": topics[data.topic],
+            "kind": data.kind,
+            "difficulty": data.difficulty,
+            "source": data.source,
+            "stem": data.stem,
+            "explanation": data.explanation,
+        }
+        if current is None:
+            current = Question.objects.create(
+                external_id=data.id,
+                status=data.status or Question.Status.PUBLISHED,
+                **fields,
+            )
+            report.created.append(data.id)
+        else:
+            for name, value in fields.items():
+                setattr(current, name, value)
+            current.version += 1
+            if data.status:
+                current.status = data.status
+            current.save()
+            current.choices.all().delete()
+            report.updated.append(data.id)
+        for name in data.tags:
+            if name not in tags:
+                tags[name] = Tag.objects.create(name=name)
+        current.tags.set([tags[name] for name in data.tags])
+        Choice.objects.bulk_create(
+            Choice(question=current, text=c["text"], is_correct=c["correct"], why=c["why"], order=i)
+            for i, c in enumerate(data.choices)
+        )
+    return report
+
+
+def load_bank(paths: list[str] | None = None, *, blueprint: Blueprint | None = None) -> LoadReport:
+    """Read and check every file, then load them all in one transaction, or nothing."""
+    blueprint = blueprint or Blueprint.objects.get(is_default=True)
+    topics = dict(
+        Topic.objects.filter(domain__blueprint=blueprint).values_list("code", "domain__code")
+    )
+    return load_questions(read_files(bank_paths(paths), topics), blueprint=blueprint)
+
+
+def export_bank(fmt: str = "json", *, status: str = Question.Status.PUBLISHED) -> str:
+    """All questions of a status as a list, one object per question, sorted by id."""
+    questions = (
+        Question.objects.filter(status=status)
+        .select_related("topic__domain")
+        .prefetch_related("tags", "choices")
+        .order_by("external_id")
+    )
+    rows = [
+        {
+            "id": q.external_id,
+            "domain": q.topic.domain.code,
+            "topic": q.topic.code,
+            "kind": q.kind,
+            "difficulty": q.difficulty,
+            "tags": sorted(tag.name for tag in q.tags.all()),
+            "source": q.source,
+            "stem": q.stem,
+            "explanation": q.explanation,
+            "choices": [
+                {"text": c.text, "correct": c.is_correct, "why": c.why} for c in q.choices.all()
+            ],
+        }
+        for q in questions
+    ]
+    if fmt == "yaml":
+        return yaml.safe_dump(rows, sort_keys=False, allow_unicode=True, width=100)
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,51 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from questions.bank import BankError, load_bank
+from questions.models import Blueprint
+
+
+class Command(BaseCommand):
+    """Loads bank files so the bank lives in version control and reaches every install alike."""
+
+    help = (
+        "Load questions from bank files (default: the shipped bank in questions/bank/). "
+        "All files load in one transaction; a file with any problem loads nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", help="YAML or JSON files, or folders of them.")
+        parser.add_argument("--blueprint", help="Blueprint code (default: the default blueprint).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report, then roll back."
+        )
+
+    def handle(self, *args, paths, blueprint, dry_run, verbosity, **options):
+        try:
+            chosen = (
+                Blueprint.objects.get(code=blueprint)
+                if blueprint
+                else Blueprint.objects.get(is_default=True)
+            )
+        except Blueprint.DoesNotExist as error:
+            raise CommandError(f"No blueprint {blueprint or '(default)'}.") from error
+        try:
+            with transaction.atomic():
+                report = load_bank(paths or None, blueprint=chosen)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except BankError as error:
+            raise CommandError(
+                f"Nothing was loaded: {len(error.problems)} problem(s):\n" + str(error)
+            ) from error
+        if verbosity >= 1:
+            prefix = "Dry run, nothing saved: " if dry_run else ""
+            self.stdout.write(
+                f"{prefix}{len(report.created)} created, {len(report.updated)} updated, "
+                f"{len(report.unchanged)} unchanged."
+            )
+        if verbosity >= 2:
+            for qid in report.created:
+                self.stdout.write(f"  created {qid}")
+            for qid in report.updated:
+                self.stdout.write(f"  updated {qid}")

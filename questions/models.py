@@ -1,0 +1,166 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+EXTERNAL_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Blueprint(models.Model):
+    """The shape of an exam: its domains and their weights, length, time and pass mark."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    question_count = models.PositiveSmallIntegerField()
+    minutes = models.PositiveSmallIntegerField()
+    score_min = models.PositiveSmallIntegerField(default=100)
+    score_max = models.PositiveSmallIntegerField(default=1000)
+    pass_mark = models.PositiveSmallIntegerField(default=750)
+    is_default = models.BooleanField(
+        default=False, help_text="The blueprint behind “Start full mock exam”."
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_blueprint"
+            ),
+            models.CheckConstraint(
+                condition=Q(score_min__lt=models.F("score_max"))
+                & Q(pass_mark__gte=models.F("score_min"))
+                & Q(pass_mark__lte=models.F("score_max")),
+                name="blueprint_score_scale_is_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(question_count__gt=0) & Q(minutes__gt=0),
+                name="blueprint_has_length_and_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Domain(models.Model):
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="domains")
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=200)
+    weight = models.PositiveSmallIntegerField(help_text="Share of the exam, in percent.")
+
+    class Meta:
+        ordering = ["blueprint", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["blueprint", "code"], name="unique_domain_code"),
+            models.CheckConstraint(condition=Q(weight__lte=100), name="domain_weight_is_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Topic(models.Model):
+    """A task statement of the exam guide, such as 3.2 “Select the appropriate model”."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="topics")
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["domain__blueprint", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "code"], name="unique_topic_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Question.Status.PUBLISHED)
+
+    def in_topic(self, topic):
+        return self.filter(topic=topic)
+
+    def in_blueprint(self, blueprint):
+        return self.filter(topic__domain__blueprint=blueprint)
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Multiple choice (one answer)"
+        MULTIPLE = "multiple", "Multiple response (two or more answers)"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    external_id = models.CharField(
+        "ID",
+        max_length=60,
+        unique=True,
+        validators=[RegexValidator(EXTERNAL_ID_PATTERN, "Use lower-case words joined by hyphens.")],
+        help_text="Stable forever, e.g. mod-select-014. Never reuse an ID.",
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    stem = models.TextField(help_text="The scenario and the ask (short Markdown).")
+    explanation = models.TextField(help_text="The fact this question tests.")
+    difficulty = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text="1 recall · 2 apply · 3 trade-off between close options.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["external_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(difficulty__gte=1) & Q(difficulty__lte=3),
+                name="question_difficulty_1_to_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["single", "multiple"]), name="question_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "retired"]),
+                name="question_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "topic"])]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.TextField()
+    is_correct = models.BooleanField("correct", default=False)
+    why = models.TextField(help_text="Why this option is right, or why it is wrong here.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

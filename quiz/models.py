@@ -1,0 +1,158 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from questions.models import Blueprint, Question, Topic
+
+
+class AttemptQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(state=Attempt.State.IN_PROGRESS)
+
+    def finished(self):
+        return self.exclude(state=Attempt.State.IN_PROGRESS)
+
+    def past_deadline(self, now: datetime):
+        grace = timedelta(seconds=settings.EXAM_GRACE_SECONDS)
+        return self.in_progress().filter(deadline__lt=now - grace)
+
+
+class Attempt(models.Model):
+    class Mode(models.TextChoices):
+        MOCK = "mock", "Mock exam"
+        PRACTICE = "practice", "Topic practice"
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        EXPIRED = "expired", "Time ran out"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.PROTECT, related_name="attempts")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.MOCK)
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts"
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    question_count = models.PositiveSmallIntegerField()
+    correct_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    domain_scores = models.JSONField(default=list, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "mode"],
+                condition=Q(state="in_progress"),
+                name="one_attempt_in_progress_per_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["in_progress", "submitted", "expired"]),
+                name="attempt_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="in_progress", finished_at__isnull=True)
+                | (~Q(state="in_progress") & Q(finished_at__isnull=False)),
+                name="attempt_finished_iff_not_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="practice") | Q(deadline__isnull=False),
+                name="mock_attempt_has_deadline",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} #{self.pk} by {self.user}"
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.state == self.State.IN_PROGRESS
+
+    def is_past_deadline(self, now: datetime, *, grace: bool = True) -> bool:
+        """True once answers are no longer accepted (deadline plus the grace period)."""
+        if self.deadline is None:
+            return False
+        allowance = timedelta(seconds=settings.EXAM_GRACE_SECONDS if grace else 0)
+        return now > self.deadline + allowance
+
+    def seconds_left(self, now: datetime) -> int:
+        return max(0, int((self.deadline - now).total_seconds())) if self.deadline else 0
+
+    @property
+    def time_used(self) -> timedelta | None:
+        if self.finished_at is None:
+            return None
+        end = min(self.finished_at, self.deadline) if self.deadline else self.finished_at
+        return end - self.started_at
+
+
+class AttemptItem(models.Model):
+    """One question of an attempt, frozen as it was shown: later edits never change it."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(
+        Question, null=True, on_delete=models.SET_NULL, related_name="attempt_items"
+    )
+    question_version = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=60)
+    domain_code = models.CharField(max_length=10)
+    domain_name = models.CharField(max_length=200)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="attempt_items")
+    kind = models.CharField(max_length=10, choices=Question.Kind.choices)
+    stem = models.TextField()
+    explanation = models.TextField()
+    source = models.CharField(max_length=500, blank=True)
+    # [{"text", "correct", "why"}] in the shuffled order shown to the learner.
+    choices = models.JSONField()
+    selected = models.JSONField(default=list, blank=True)
+    flagged = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="unique_item_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="item_position_from_1"),
+        ]
+        indexes = [models.Index(fields=["question", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} #{self.position} {self.external_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.selected)
+
+    @property
+    def correct_indexes(self) -> set[int]:
+        return {i for i, choice in enumerate(self.choices) if choice["correct"]}
+
+    @property
+    def required_count(self) -> int:
+        return len(self.correct_indexes)
+
+    def grade(self) -> bool:
+        """Right only when the selected set equals the correct set; unanswered is wrong."""
+        return bool(self.selected) and set(self.selected) == self.correct_indexes
+
+    def shown_choices(self) -> list[dict]:
+        """What the learner may see while the attempt is in progress: text only, no key."""
+        chosen = set(self.selected)
+        return [
+            {"index": i, "number": i + 1, "text": c["text"], "selected": i in chosen}
+            for i, c in enumerate(self.choices)
+        ]

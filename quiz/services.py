@@ -1,0 +1,257 @@
+"""Exam workflows: starting, answering, flagging, submitting, expiring and scoring attempts.
+
+Every function takes ``now``; only views read the clock. Transitions lock the attempt row.
+"""
+
+import random
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from questions.models import Blueprint, Domain, Question
+
+from .models import Attempt, AttemptItem
+
+
+class BankTooSmall(Exception):
+    """The published bank cannot fill the blueprint; nothing was started."""
+
+
+class AttemptClosed(Exception):
+    """The attempt no longer takes answers (submitted, or past its deadline and grace)."""
+
+    def __init__(self, attempt: Attempt):
+        super().__init__(f"Attempt {attempt.pk} is {attempt.state}.")
+        self.attempt = attempt
+
+
+class InvalidAnswer(ValueError):
+    """The submitted choices do not fit the question (unknown index, too many for single)."""
+
+
+def domain_quotas(domains: list[Domain], total: int) -> dict[int, int]:
+    """Split ``total`` questions over domains by weight, by the largest remainder method."""
+    weight_sum = sum(d.weight for d in domains) or 1
+    exact = {d.pk: total * d.weight / weight_sum for d in domains}
+    quotas = {pk: int(share) for pk, share in exact.items()}
+    by_remainder = sorted(domains, key=lambda d: (-(exact[d.pk] - quotas[d.pk]), d.code))
+    for domain in by_remainder[: total - sum(quotas.values())]:
+        quotas[domain.pk] += 1
+    return quotas
+
+
+def pick_questions(
+    candidates: list[tuple[int, int]], quota: int, seen: Counter, rng: random.Random
+) -> list[int]:
+    """Pick ``quota`` question ids from (id, topic_id) pairs, spread over topics,
+    least-seen first, random among equals."""
+    by_topic: dict[int, list[int]] = defaultdict(list)
+    for question_id, topic_id in candidates:
+        by_topic[topic_id].append(question_id)
+    queues = []
+    for ids in by_topic.values():
+        rng.shuffle(ids)
+        ids.sort(key=lambda qid: seen[qid])
+        queues.append(ids)
+    rng.shuffle(queues)
+    picked: list[int] = []
+    depth = 0
+    while len(picked) < quota:
+        # Round-robin over topics, taking the least-seen remaining question of each.
+        layer = [queue[depth] for queue in queues if depth < len(queue)]
+        layer.sort(key=lambda qid: seen[qid])
+        picked += layer[: quota - len(picked)]
+        depth += 1
+    return picked
+
+
+def freeze_item(attempt: Attempt, position: int, question: Question, rng: random.Random):
+    choices = [{"text": c.text, "correct": c.is_correct, "why": c.why} for c in question.choices.all()]
+    rng.shuffle(choices)
+    return AttemptItem(
+        attempt=attempt,
+        position=position,
+        question=question,
+        question_version=question.version,
+        external_id=question.external_id,
+        domain_code=question.topic.domain.code,
+        domain_name=question.topic.domain.name,
+        topic=question.topic,
+        kind=question.kind,
+        stem=question.stem,
+        explanation=question.explanation,
+        source=question.source,
+        choices=choices,
+    )
+
+
+def start_attempt(
+    *, user, blueprint: Blueprint, now: datetime, rng: random.Random | None = None
+) -> Attempt:
+    """Start a full mock exam, or return the learner's mock already in progress.
+
+    Raises BankTooSmall, starting nothing, when the published bank cannot fill a domain.
+    """
+    current = Attempt.objects.in_progress().filter(user=user, mode=Attempt.Mode.MOCK).first()
+    if current is not None:
+        current = close_if_expired(current, now=now)
+        if current.is_in_progress:
+            return current
+    rng = rng or random.Random()
+    domains = list(blueprint.domains.all())
+    quotas = domain_quotas(domains, blueprint.question_count)
+    seen = Counter(
+        dict(
+            AttemptItem.objects.filter(attempt__user=user, question__isnull=False)
+            .values_list("question")
+            .annotate(n=Count("id"))
+            .values_list("question", "n")
+        )
+    )
+    published = Question.objects.published().in_blueprint(blueprint)
+    chosen: list[int] = []
+    shortages = []
+    for domain in domains:
+        candidates = list(
+            published.filter(topic__domain=domain).values_list("id", "topic_id").order_by("id")
+        )
+        if len(candidates) < quotas[domain.pk]:
+            shortages.append(
+                f"Domain {domain.code} ({domain.name}) has {len(candidates)} published "
+                f"questions; the exam needs {quotas[domain.pk]}."
+            )
+            continue
+        chosen += pick_questions(candidates, quotas[domain.pk], seen, rng)
+    if shortages:
+        raise BankTooSmall(" ".join(shortages))
+    rng.shuffle(chosen)
+    questions = Question.objects.select_related("topic__domain").prefetch_related("choices")
+    by_id = questions.in_bulk(chosen)
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                user=user,
+                blueprint=blueprint,
+                mode=Attempt.Mode.MOCK,
+                started_at=now,
+                deadline=now + timedelta(minutes=blueprint.minutes),
+                question_count=len(chosen),
+            )
+            AttemptItem.objects.bulk_create(
+                freeze_item(attempt, position, by_id[qid], rng)
+                for position, qid in enumerate(chosen, start=1)
+            )
+    except IntegrityError:
+        # Another request started this learner's mock at the same moment: resume that one.
+        return Attempt.objects.in_progress().get(user=user, mode=Attempt.Mode.MOCK)
+    return attempt
+
+
+def _locked(attempt: Attempt) -> Attempt:
+    return Attempt.objects.select_for_update().get(pk=attempt.pk)
+
+
+def _score(attempt: Attempt, *, state: str, now: datetime) -> Attempt:
+    """Grade every item and store the totals; the attempt row must be locked."""
+    items = list(attempt.items.all())
+    per_domain: dict[str, dict] = {}
+    for domain in attempt.blueprint.domains.all():
+        per_domain[domain.code] = {"code": domain.code, "name": domain.name, "correct": 0, "total": 0}
+    for item in items:
+        item.is_correct = item.grade()
+        row = per_domain.setdefault(
+            item.domain_code,
+            {"code": item.domain_code, "name": item.domain_name, "correct": 0, "total": 0},
+        )
+        row["total"] += 1
+        row["correct"] += item.is_correct
+    AttemptItem.objects.bulk_update(items, ["is_correct"])
+    correct = sum(item.is_correct for item in items)
+    blueprint = attempt.blueprint
+    attempt.state = state
+    attempt.finished_at = now
+    attempt.correct_count = correct
+    attempt.domain_scores = [row for row in per_domain.values() if row["total"]]
+    attempt.scaled_score = scaled_score(correct, len(items), blueprint)
+    attempt.passed = attempt.scaled_score >= blueprint.pass_mark
+    attempt.save()
+    return attempt
+
+
+def scaled_score(correct: int, total: int, blueprint: Blueprint) -> int:
+    """An estimate: AWS does not publish its mapping, so scale the fraction linearly."""
+    if total == 0:
+        return blueprint.score_min
+    span = blueprint.score_max - blueprint.score_min
+    return blueprint.score_min + round(span * correct / total)
+
+
+@transaction.atomic
+def close_if_expired(attempt: Attempt, *, now: datetime) -> Attempt:
+    """Score an in-progress attempt past its deadline and grace, from the answers saved in time."""
+    if not attempt.is_in_progress or not attempt.is_past_deadline(now):
+        return attempt
+    attempt = _locked(attempt)
+    if attempt.is_in_progress:
+        return _score(attempt, state=Attempt.State.EXPIRED, now=attempt.deadline)
+    return attempt
+
+
+@transaction.atomic
+def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
+    """Submit and score. Submitting again, or racing another submit, returns the same result."""
+    attempt = _locked(attempt)
+    if not attempt.is_in_progress:
+        return attempt
+    if attempt.is_past_deadline(now):
+        return _score(attempt, state=Attempt.State.EXPIRED, now=attempt.deadline)
+    return _score(attempt, state=Attempt.State.SUBMITTED, now=now)
+
+
+def _open_item(attempt: Attempt, position: int, now: datetime) -> AttemptItem:
+    """Lock the attempt and return one of its items, if the attempt still takes answers."""
+    attempt = _locked(attempt)
+    if not attempt.is_in_progress or attempt.is_past_deadline(now):
+        raise AttemptClosed(attempt)
+    return attempt.items.get(position=position)
+
+
+def answer_item(*, attempt: Attempt, position: int, selected: list[int], now: datetime):
+    """Save the learner's selection for one question, replacing any earlier one.
+
+    Raises AttemptClosed when the attempt is over (scoring it first if time ran out),
+    InvalidAnswer when the selection does not fit the question.
+    """
+    attempt = close_if_expired(attempt, now=now)
+    with transaction.atomic():
+        item = _open_item(attempt, position, now)
+        chosen = sorted(set(selected))
+        if any(i < 0 or i >= len(item.choices) for i in chosen):
+            raise InvalidAnswer("No such choice.")
+        if item.kind == Question.Kind.SINGLE and len(chosen) > 1:
+            raise InvalidAnswer("This question takes one answer.")
+        item.selected = chosen
+        item.answered_at = now if chosen else None
+        item.save(update_fields=["selected", "answered_at"])
+    return item
+
+
+def flag_item(*, attempt: Attempt, position: int, flagged: bool, now: datetime) -> AttemptItem:
+    """Mark or unmark a question for review; refused once the attempt is over."""
+    attempt = close_if_expired(attempt, now=now)
+    with transaction.atomic():
+        item = _open_item(attempt, position, now)
+        item.flagged = flagged
+        item.save(update_fields=["flagged"])
+    return item
+
+
+def close_expired_attempts(*, now: datetime) -> int:
+    """Score every attempt whose deadline and grace have passed; return how many."""
+    closed = 0
+    for attempt in Attempt.objects.past_deadline(now).only("pk", "state", "deadline"):
+        if close_if_expired(attempt, now=now).state == Attempt.State.EXPIRED:
+            closed += 1
+    return closed

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quiz"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("exam/start/", views.start, name="start"),
+    path("attempts/<int:pk>/questions/<int:position>/", views.question, name="question"),
+    path("attempts/<int:pk>/questions/<int:position>/answer/", views.answer, name="answer"),
+    path("attempts/<int:pk>/questions/<int:position>/flag/", views.flag, name="flag"),
+    path("attempts/<int:pk>/finish/", views.finish, name="finish"),
+    path("attempts/<int:pk>/submit/", views.submit, name="submit"),
+    path("attempts/<int:pk>/results/", views.results, name="results"),
+]

@@ -1,0 +1,203 @@
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from questions.models import Blueprint
+
+from . import services
+from .models import Attempt
+
+MAX_CHOICE_VALUES = 6
+
+
+@require_GET
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "quiz/landing.html")
+    attempts = Attempt.objects.filter(user=request.user).select_related("blueprint")
+    return render(
+        request,
+        "quiz/home.html",
+        {
+            "in_progress": next((a for a in attempts if a.is_in_progress), None),
+            "finished": [a for a in attempts if not a.is_in_progress],
+            "blueprint": Blueprint.objects.filter(is_default=True).first(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("quiz:home")
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.save())
+        return redirect("quiz:home")
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def start(request):
+    blueprint = get_object_or_404(Blueprint, is_default=True)
+    try:
+        attempt = services.start_attempt(user=request.user, blueprint=blueprint, now=timezone.now())
+    except services.BankTooSmall as error:
+        return render(request, "quiz/cannot_start.html", {"reason": str(error)}, status=409)
+    return redirect("quiz:question", pk=attempt.pk, position=1)
+
+
+def _own_attempt(request, pk: int) -> Attempt:
+    """The learner's own attempt, closed first if its time ran out; anyone else's is a 404."""
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("blueprint"), pk=pk, user=request.user
+    )
+    return services.close_if_expired(attempt, now=timezone.now())
+
+
+def _exam_context(attempt: Attempt, item, now) -> dict:
+    states = list(attempt.items.values("position", "selected", "flagged"))
+    return {
+        "attempt": attempt,
+        "item": item,
+        "choices": item.shown_choices(),
+        "navigator": states,
+        "answered_count": sum(1 for s in states if s["selected"]),
+        "seconds_left": attempt.seconds_left(now),
+        "is_first": item.position == 1,
+        "is_last": item.position == attempt.question_count,
+    }
+
+
+@login_required
+@require_GET
+def question(request, pk: int, position: int):
+    attempt = _own_attempt(request, pk)
+    if not attempt.is_in_progress:
+        return redirect("quiz:results", pk=attempt.pk)
+    item = get_object_or_404(attempt.items, position=position)
+    context = _exam_context(attempt, item, timezone.now())
+    template = "quiz/_question.html" if request.htmx else "quiz/question.html"
+    return render(request, template, context)
+
+
+def _parse_selection(request) -> list[int] | None:
+    values = request.POST.getlist("choice")
+    if len(values) > MAX_CHOICE_VALUES:
+        return None
+    try:
+        return [int(value) for value in values]
+    except ValueError:
+        return None
+
+
+def _next_url(attempt: Attempt, position: int, go: str) -> str | None:
+    """Where a plain form post goes next: previous, next, review screen, or a question number."""
+    targets = {"prev": position - 1, "next": position + 1, "": position, "stay": position}
+    if go == "review":
+        return reverse("quiz:finish", args=[attempt.pk])
+    target = targets.get(go)
+    if target is None and go.isdigit():
+        target = int(go)
+    if target is None or not 1 <= target <= attempt.question_count:
+        return None
+    return reverse("quiz:question", args=[attempt.pk, target])
+
+
+def _closed_response(request, attempt: Attempt):
+    if request.htmx:
+        return render(request, "quiz/_closed.html", {"attempt": attempt}, status=409)
+    return redirect("quiz:results", pk=attempt.pk)
+
+
+@login_required
+@require_POST
+def answer(request, pk: int, position: int):
+    attempt = get_object_or_404(Attempt, pk=pk, user=request.user)
+    if not 1 <= position <= attempt.question_count:
+        raise Http404
+    selected = _parse_selection(request)
+    next_url = _next_url(attempt, position, request.POST.get("go", ""))
+    if selected is None or next_url is None:
+        return HttpResponseBadRequest("That answer form was not valid.")
+    now = timezone.now()
+    try:
+        item = services.answer_item(attempt=attempt, position=position, selected=selected, now=now)
+    except services.AttemptClosed as closed:
+        return _closed_response(request, closed.attempt)
+    except services.InvalidAnswer as error:
+        return HttpResponseBadRequest(str(error))
+    if request.htmx:
+        return render(request, "quiz/_saved.html", _exam_context(attempt, item, now))
+    return redirect(next_url)
+
+
+@login_required
+@require_POST
+def flag(request, pk: int, position: int):
+    attempt = get_object_or_404(Attempt, pk=pk, user=request.user)
+    if not 1 <= position <= attempt.question_count:
+        raise Http404
+    flagged = request.POST.get("flagged")
+    if flagged not in {"0", "1"}:
+        return HttpResponseBadRequest("flagged must be 0 or 1.")
+    now = timezone.now()
+    try:
+        item = services.flag_item(
+            attempt=attempt, position=position, flagged=flagged == "1", now=now
+        )
+    except services.AttemptClosed as closed:
+        return _closed_response(request, closed.attempt)
+    if request.htmx:
+        return render(request, "quiz/_flagged.html", _exam_context(attempt, item, now))
+    return redirect("quiz:question", pk=attempt.pk, position=position)
+
+
+@login_required
+@require_GET
+def finish(request, pk: int):
+    """The review screen before submitting: unanswered and flagged questions first."""
+    attempt = _own_attempt(request, pk)
+    if not attempt.is_in_progress:
+        return redirect("quiz:results", pk=attempt.pk)
+    rows = list(attempt.items.values("position", "selected", "flagged", "stem"))
+    rows.sort(key=lambda r: (bool(r["selected"]), not r["flagged"], r["position"]))
+    return render(
+        request,
+        "quiz/finish.html",
+        {
+            "attempt": attempt,
+            "rows": rows,
+            "unanswered": sum(1 for r in rows if not r["selected"]),
+            "flagged": sum(1 for r in rows if r["flagged"]),
+            "seconds_left": attempt.seconds_left(timezone.now()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    attempt = get_object_or_404(Attempt, pk=pk, user=request.user)
+    services.submit_attempt(attempt=attempt, now=timezone.now())
+    return redirect("quiz:results", pk=attempt.pk)
+
+
+@login_required
+@require_GET
+def results(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if attempt.is_in_progress:
+        return redirect("quiz:finish", pk=attempt.pk)
+    return render(request, "quiz/results.html", {"attempt": attempt})
+
+
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")

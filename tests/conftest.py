@@ -1,0 +1,27 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from questions.models import Blueprint
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def now():
+    return datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def mls(db):
+    """The MLS-C01 blueprint that the migrations create."""
+    return Blueprint.objects.get(code="mls-c01")
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory(username="ada")
+
+
+@pytest.fixture
+def other_learner(db):
+    return UserFactory(username="grace")
