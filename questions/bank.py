@@ -134,8 +134,10 @@ def read_files(paths: list[Path], topics: dict[str, str]) -> list[QuestionData]:
             continue
         if isinstance(content, dict) and isinstance(content.get("questions"), list):
             file_topic = content.get("topic")
-            raws = [{"topic": file_topic, **raw} if isinstance(raw, dict) else raw
-                    for raw in content["questions"]]
+            raws = [
+                {"topic": file_topic, **raw} if isinstance(raw, dict) else raw
+                for raw in content["questions"]
+            ]
         elif isinstance(content, list):
             raws = content
         else:

@@ -45,30 +45,30 @@ def domain_quotas(domains: list[Domain], total: int) -> dict[int, int]:
 def pick_questions(
     candidates: list[tuple[int, int]], quota: int, seen: Counter, rng: random.Random
 ) -> list[int]:
-    """Pick ``quota`` question ids from (id, topic_id) pairs, spread over topics,
-    least-seen first, random among equals."""
+    """Pick ``quota`` question ids from (id, topic_id) pairs: least-seen first, and within
+    each level of "seen", round-robin over topics so the exam spreads over them."""
     by_topic: dict[int, list[int]] = defaultdict(list)
     for question_id, topic_id in candidates:
         by_topic[topic_id].append(question_id)
-    queues = []
-    for ids in by_topic.values():
+    topic_order = list(by_topic)
+    rng.shuffle(topic_order)
+    keyed = []
+    for topic_rank, topic_id in enumerate(topic_order):
+        ids = by_topic[topic_id]
         rng.shuffle(ids)
-        ids.sort(key=lambda qid: seen[qid])
-        queues.append(ids)
-    rng.shuffle(queues)
-    picked: list[int] = []
-    depth = 0
-    while len(picked) < quota:
-        # Round-robin over topics, taking the least-seen remaining question of each.
-        layer = [queue[depth] for queue in queues if depth < len(queue)]
-        layer.sort(key=lambda qid: seen[qid])
-        picked += layer[: quota - len(picked)]
-        depth += 1
-    return picked
+        turn = Counter()
+        for question_id in sorted(ids, key=seen.__getitem__):
+            level = seen[question_id]
+            keyed.append((level, turn[level], topic_rank, question_id))
+            turn[level] += 1
+    keyed.sort()
+    return [question_id for *_, question_id in keyed[:quota]]
 
 
 def freeze_item(attempt: Attempt, position: int, question: Question, rng: random.Random):
-    choices = [{"text": c.text, "correct": c.is_correct, "why": c.why} for c in question.choices.all()]
+    choices = [
+        {"text": c.text, "correct": c.is_correct, "why": c.why} for c in question.choices.all()
+    ]
     rng.shuffle(choices)
     return AttemptItem(
         attempt=attempt,
@@ -105,6 +105,7 @@ def start_attempt(
     seen = Counter(
         dict(
             AttemptItem.objects.filter(attempt__user=user, question__isnull=False)
+            .order_by()
             .values_list("question")
             .annotate(n=Count("id"))
             .values_list("question", "n")
@@ -158,7 +159,12 @@ def _score(attempt: Attempt, *, state: str, now: datetime) -> Attempt:
     items = list(attempt.items.all())
     per_domain: dict[str, dict] = {}
     for domain in attempt.blueprint.domains.all():
-        per_domain[domain.code] = {"code": domain.code, "name": domain.name, "correct": 0, "total": 0}
+        per_domain[domain.code] = {
+            "code": domain.code,
+            "name": domain.name,
+            "correct": 0,
+            "total": 0,
+        }
     for item in items:
         item.is_correct = item.grade()
         row = per_domain.setdefault(
@@ -188,15 +194,15 @@ def scaled_score(correct: int, total: int, blueprint: Blueprint) -> int:
     return blueprint.score_min + round(span * correct / total)
 
 
-@transaction.atomic
 def close_if_expired(attempt: Attempt, *, now: datetime) -> Attempt:
     """Score an in-progress attempt past its deadline and grace, from the answers saved in time."""
     if not attempt.is_in_progress or not attempt.is_past_deadline(now):
         return attempt
-    attempt = _locked(attempt)
-    if attempt.is_in_progress:
-        return _score(attempt, state=Attempt.State.EXPIRED, now=attempt.deadline)
-    return attempt
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.is_in_progress:
+            return _score(attempt, state=Attempt.State.EXPIRED, now=attempt.deadline)
+        return attempt
 
 
 @transaction.atomic
@@ -211,11 +217,15 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
 
 
 def _open_item(attempt: Attempt, position: int, now: datetime) -> AttemptItem:
-    """Lock the attempt and return one of its items, if the attempt still takes answers."""
-    attempt = _locked(attempt)
-    if not attempt.is_in_progress or attempt.is_past_deadline(now):
-        raise AttemptClosed(attempt)
-    return attempt.items.get(position=position)
+    """Lock one item and its attempt (one query), if the attempt still takes answers."""
+    item = (
+        AttemptItem.objects.select_for_update()
+        .select_related("attempt")
+        .get(attempt_id=attempt.pk, position=position)
+    )
+    if not item.attempt.is_in_progress or item.attempt.is_past_deadline(now):
+        raise AttemptClosed(item.attempt)
+    return item
 
 
 def answer_item(*, attempt: Attempt, position: int, selected: list[int], now: datetime):

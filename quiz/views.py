@@ -39,7 +39,9 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         login(request, form.save())
         return redirect("quiz:home")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required

@@ -71,8 +71,11 @@ class QuestionFactory(DjangoModelFactory):
             correct = 2 if obj.kind == Question.Kind.MULTIPLE else 1
             count = 5 if obj.kind == Question.Kind.MULTIPLE else 4
             extracted = [
-                {"text": f"Option {i} of {obj.external_id}", "correct": i < correct,
-                 "why": f"Why option {i} of {obj.external_id}"}
+                {
+                    "text": f"Option {i} of {obj.external_id}",
+                    "correct": i < correct,
+                    "why": f"Why option {i} of {obj.external_id}",
+                }
                 for i in range(count)
             ]
         Choice.objects.bulk_create(

@@ -69,34 +69,55 @@ def test_good_file_loads_published_questions_with_choices_and_tags(mls, good_fil
     assert question.status == Question.Status.PUBLISHED
     assert question.topic.code == "3.2"
     assert [c.text for c in question.choices.all()] == [
-        "Random Cut Forest", "XGBoost", "DeepAR", "K-Means"
+        "Random Cut Forest",
+        "XGBoost",
+        "DeepAR",
+        "K-Means",
     ]
     assert [c.is_correct for c in question.choices.all()] == [True, False, False, False]
     assert sorted(t.name for t in question.tags.all()) == ["Random Cut Forest", "anomaly detection"]
 
 
 BAD_CASES = [
-    ("        correct: true\n        why: Unsupervised", "        why: Unsupervised",
-     "mod-select-901: a single-answer question needs exactly one correct choice"),
-    ("      - text: XGBoost\n        why: Needs labels.",
-     "      - text: XGBoost\n        correct: true\n        why: Needs labels.",
-     "mod-select-901: a single-answer question needs exactly one correct choice"),
-    ("{text: Linear Learner, correct: true, why: Labels.}", "{text: Linear Learner, why: Labels.}",
-     "mod-select-902: a multiple-response question needs at least two correct choices"),
-    ("        why: Forecasts values.", "", "mod-select-901: every choice needs an explanation (why)"),
+    (
+        "        correct: true\n        why: Unsupervised",
+        "        why: Unsupervised",
+        "mod-select-901: a single-answer question needs exactly one correct choice",
+    ),
+    (
+        "      - text: XGBoost\n        why: Needs labels.",
+        "      - text: XGBoost\n        correct: true\n        why: Needs labels.",
+        "mod-select-901: a single-answer question needs exactly one correct choice",
+    ),
+    (
+        "{text: Linear Learner, correct: true, why: Labels.}",
+        "{text: Linear Learner, why: Labels.}",
+        "mod-select-902: a multiple-response question needs at least two correct choices",
+    ),
+    (
+        "        why: Forecasts values.",
+        "",
+        "mod-select-901: every choice needs an explanation (why)",
+    ),
     ('topic: "3.2"', 'topic: "3.9"', "mod-select-901: unknown topic '3.9'"),
     ("id: mod-select-902", "id: mod-select-901", "mod-select-901: duplicate id"),
     ("kind: single", "kind: essay", "mod-select-901: kind must be single or multiple"),
     ("difficulty: 2", "difficulty: 7", "mod-select-901: difficulty must be 1, 2 or 3"),
-    ("explanation: RCF is unsupervised and scores each point.", "explanation: ''",
-     "mod-select-901: explanation is missing"),
+    (
+        "explanation: RCF is unsupervised and scores each point.",
+        "explanation: ''",
+        "mod-select-901: explanation is missing",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("old", "new", "message"), BAD_CASES)
 def test_bad_file_is_refused_with_file_and_id_and_loads_nothing(mls, tmp_path, old, new, message):
-    good_other = write(tmp_path, "1.1-other.yaml", GOOD.replace('"3.2"', '"1.1"').replace(
-        "mod-select-90", "de-repo-90"))
+    good_other = write(
+        tmp_path,
+        "1.1-other.yaml",
+        GOOD.replace('"3.2"', '"1.1"').replace("mod-select-90", "de-repo-90"),
+    )
     bad = write(tmp_path, "3.2-bad.yaml", with_change(old, new))
     with pytest.raises(BankError) as error:
         load_bank([str(good_other), str(bad)])
@@ -129,9 +150,10 @@ def test_reloading_the_same_file_changes_nothing(mls, good_file):
     assert report.created == [] and report.updated == []
     assert report.unchanged == ["mod-select-901", "mod-select-902"]
     assert list(Question.objects.values_list("external_id", "version", "updated_at")) == before
-    assert list(
-        Question.objects.get(external_id="mod-select-901").choices.values_list("id")
-    ) == choice_ids
+    assert (
+        list(Question.objects.get(external_id="mod-select-901").choices.values_list("id"))
+        == choice_ids
+    )
 
 
 def test_a_changed_question_bumps_its_version_and_others_stay(mls, tmp_path, good_file):
@@ -163,7 +185,15 @@ def test_export_load_export_round_trip_is_identical(mls, good_file, tmp_path, dj
     rows = json.loads(first)
     assert rows[0]["domain"] == "3" and rows[0]["topic"] == "3.2"
     assert list(rows[0]) == [
-        "id", "domain", "topic", "kind", "difficulty", "tags", "source", "stem", "explanation",
+        "id",
+        "domain",
+        "topic",
+        "kind",
+        "difficulty",
+        "tags",
+        "source",
+        "stem",
+        "explanation",
         "choices",
     ]
 
@@ -196,7 +226,8 @@ def test_export_bank_command_prints_json(mls, good_file, capsys):
     load_bank([str(good_file)])
     call_command("export_bank", "--format", "json")
     assert [row["id"] for row in json.loads(capsys.readouterr().out)] == [
-        "mod-select-901", "mod-select-902"
+        "mod-select-901",
+        "mod-select-902",
     ]
 
 

@@ -1,0 +1,296 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+from quiz import services
+from quiz.models import Attempt
+from tests.factories import DomainFactory, QuestionFactory, TopicFactory, fill_bank
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def bank(mls):
+    return fill_bank(mls, {"1": 14, "2": 17, "3": 24, "4": 14})
+
+
+@pytest.fixture
+def client_in(client, learner):
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def attempt(client_in, learner, mls, bank):
+    response = client_in.post(reverse("quiz:start"))
+    attempt = Attempt.objects.get(user=learner)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("quiz:question", args=[attempt.pk, 1])
+    return attempt
+
+
+def q_url(attempt, position, action=None):
+    name = f"quiz:{action}" if action else "quiz:question"
+    return reverse(name, args=[attempt.pk, position])
+
+
+def correct(item):
+    return sorted(item.correct_indexes)
+
+
+def test_landing_page_links_sign_up_and_log_in(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ">Sign up</a>" in html and ">Log in</a>" in html
+
+
+def test_sign_up_logs_in_and_lands_on_home(client, mls):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "newbie",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("quiz:home")
+    assert "Start full mock exam" in response.content.decode()
+
+
+def test_sign_up_with_mismatched_passwords_shows_the_error(client, db):
+    response = client.post(
+        reverse("signup"), {"username": "x", "password1": "a-long-pass", "password2": "other-pass"}
+    )
+    assert response.status_code == 400
+    assert "didn’t match" in response.content.decode()
+
+
+def test_start_requires_login(client, mls):
+    response = client.post(reverse("quiz:start"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_start_with_too_small_bank_explains_and_starts_nothing(client_in, mls):
+    response = client_in.post(reverse("quiz:start"))
+    assert response.status_code == 409
+    assert "has 0 published questions" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_exam_page_has_the_accessible_parts(client_in, attempt):
+    html = client_in.get(q_url(attempt, 1)).content.decode()
+    assert "Question 1 of 65" in html
+    assert 'role="timer"' in html and "3:00:00" in html or "2:59:5" in html
+    assert ">Previous</button>" in html and ">Next</button>" in html
+    assert 'aria-pressed="false"' in html and "Flag for review" in html
+    assert "Review and submit" in html
+    assert html.count('name="choice"') == len(attempt.items.get(position=1).choices)
+
+
+def test_plain_post_saves_and_moves_to_next(client_in, attempt):
+    item = attempt.items.get(position=1)
+    response = client_in.post(q_url(attempt, 1, "answer"), {"choice": correct(item), "go": "next"})
+    assert response["Location"] == q_url(attempt, 2)
+    item.refresh_from_db()
+    assert item.selected == correct(item)
+    page = client_in.get(q_url(attempt, 1)).content.decode()
+    for index in correct(item):
+        assert re.search(rf'value="{index}" id="choice-{index}" checked', page)
+
+
+def test_htmx_autosave_returns_status_and_navigator(client_in, attempt):
+    item = attempt.items.get(position=2)
+    response = client_in.post(q_url(attempt, 2, "answer"), {"choice": correct(item)}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Answer saved." in html
+    assert 'id="navigator"' in html and 'hx-swap-oob="true"' in html
+    assert "Answered 1 of 65" in html
+
+
+def test_navigator_jump_saves_then_goes(client_in, attempt):
+    item = attempt.items.get(position=1)
+    response = client_in.post(q_url(attempt, 1, "answer"), {"choice": correct(item), "go": "40"})
+    assert response["Location"] == q_url(attempt, 40)
+
+
+def test_flag_htmx_and_plain(client_in, attempt):
+    response = client_in.post(q_url(attempt, 5, "flag"), {"flagged": "1"}, headers=HTMX)
+    assert 'aria-pressed="true"' in response.content.decode()
+    assert attempt.items.get(position=5).flagged
+    response = client_in.post(q_url(attempt, 5, "flag"), {"flagged": "0"})
+    assert response["Location"] == q_url(attempt, 5)
+    assert not attempt.items.get(position=5).flagged
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"choice": "abc"},
+        {"choice": "99"},
+        {"choice": ["0", "1"], "go": "next"},
+        {"choice": [str(i) for i in range(7)]},
+        {"choice": "0", "go": "nowhere"},
+        {"choice": "0", "go": "999"},
+    ],
+)
+def test_tampered_answer_form_is_a_400_and_changes_nothing(client_in, attempt, data):
+    single = attempt.items.filter(kind="single").first()
+    response = client_in.post(q_url(attempt, single.position, "answer"), data)
+    assert response.status_code == 400
+    single.refresh_from_db()
+    assert single.selected == []
+
+
+def test_tampered_flag_and_position_are_4xx(client_in, attempt):
+    assert client_in.post(q_url(attempt, 1, "flag"), {"flagged": "yes"}).status_code == 400
+    assert client_in.post(q_url(attempt, 66, "answer"), {"choice": "0"}).status_code == 404
+    assert client_in.get(q_url(attempt, 0)).status_code == 404
+    assert client_in.get(reverse("quiz:question", args=[attempt.pk, 66])).status_code == 404
+
+
+def test_get_on_post_only_endpoints_is_405(client_in, attempt):
+    assert client_in.get(q_url(attempt, 1, "answer")).status_code == 405
+    assert client_in.get(reverse("quiz:submit", args=[attempt.pk])).status_code == 405
+
+
+def test_another_learners_attempt_is_404_everywhere(client, attempt, other_learner):
+    client.force_login(other_learner)
+    urls_get = [
+        q_url(attempt, 1),
+        reverse("quiz:finish", args=[attempt.pk]),
+        reverse("quiz:results", args=[attempt.pk]),
+    ]
+    for url in urls_get:
+        assert client.get(url).status_code == 404, url
+    assert client.post(q_url(attempt, 1, "answer"), {"choice": "0"}).status_code == 404
+    assert client.post(q_url(attempt, 1, "flag"), {"flagged": "1"}).status_code == 404
+    assert client.post(reverse("quiz:submit", args=[attempt.pk])).status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.is_in_progress
+    assert not attempt.items.filter(flagged=True).exists()
+
+
+def test_late_answer_htmx_gets_409_and_plain_post_goes_to_results(client_in, attempt):
+    late = attempt.deadline + timedelta(seconds=settings.EXAM_GRACE_SECONDS + 1)
+    with time_machine.travel(late, tick=False):
+        response = client_in.post(q_url(attempt, 1, "answer"), {"choice": "0"}, headers=HTMX)
+        assert response.status_code == 409
+        assert "time ran out" in response.content.decode()
+        response = client_in.post(q_url(attempt, 2, "answer"), {"choice": "0", "go": "next"})
+        assert response["Location"] == reverse("quiz:results", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.EXPIRED
+    assert not attempt.items.exclude(selected=[]).exists()
+
+
+def test_opening_an_expired_attempt_closes_it_and_shows_results(client_in, attempt):
+    with time_machine.travel(attempt.deadline + timedelta(minutes=5), tick=False):
+        response = client_in.get(q_url(attempt, 1))
+    assert response["Location"] == reverse("quiz:results", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.EXPIRED
+
+
+def test_review_screen_lists_unanswered_and_flagged_first(client_in, attempt):
+    for item in attempt.items.exclude(position__in=[7, 9]):
+        services.answer_item(
+            attempt=attempt, position=item.position, selected=[0], now=attempt.started_at
+        )
+    services.flag_item(attempt=attempt, position=3, flagged=True, now=attempt.started_at)
+    html = client_in.get(reverse("quiz:finish", args=[attempt.pk])).content.decode()
+    order = [int(n) for n in re.findall(r">Question (\d+)</a>", html)]
+    assert order[:3] == [7, 9, 3]
+    assert "2 unanswered · 1 flagged" in html
+    assert "Submit exam" in html
+
+
+def test_submit_shows_results_with_four_domains(client_in, attempt):
+    response = client_in.post(reverse("quiz:submit", args=[attempt.pk]), follow=True)
+    html = response.content.decode()
+    assert "<h1>Results</h1>" in html
+    assert "Fail" in html and ">100<" in html
+    for name in ["Data Engineering", "Exploratory Data Analysis", "Modeling", "Operations"]:
+        assert name in html
+    assert client_in.post(reverse("quiz:submit", args=[attempt.pk])).status_code == 302
+    assert Attempt.objects.get().state == Attempt.State.SUBMITTED
+
+
+def test_results_of_attempt_in_progress_redirects_to_review_screen(client_in, attempt):
+    response = client_in.get(reverse("quiz:results", args=[attempt.pk]))
+    assert response["Location"] == reverse("quiz:finish", args=[attempt.pk])
+
+
+def forbidden_texts(attempt):
+    texts = set()
+    for item in attempt.items.all():
+        texts.add(item.explanation)
+        texts.update(choice["why"] for choice in item.choices)
+    return texts
+
+
+def test_no_key_or_explanation_reaches_the_browser_during_the_attempt(client_in, attempt):
+    """Walks every page and partial of an in-progress attempt looking for the key."""
+    forbidden = forbidden_texts(attempt)
+    assert len(forbidden) > 65
+    markers = re.compile(r"correct|is_correct|data-key|\bwhy\b|explanation", re.IGNORECASE)
+    responses = [
+        client_in.get(reverse("quiz:home")),
+        client_in.get(reverse("quiz:finish", args=[attempt.pk])),
+    ]
+    for item in attempt.items.all():
+        responses.append(client_in.get(q_url(attempt, item.position)))
+        responses.append(client_in.get(q_url(attempt, item.position), headers=HTMX))
+        responses.append(
+            client_in.post(q_url(attempt, item.position, "answer"), {"choice": "0"}, headers=HTMX)
+        )
+        responses.append(
+            client_in.post(q_url(attempt, item.position, "flag"), {"flagged": "1"}, headers=HTMX)
+        )
+    for response in responses:
+        assert response.status_code == 200
+        html = response.content.decode()
+        leaked = [text for text in forbidden if text in html]
+        assert not leaked, leaked[:3]
+        assert not markers.search(html), markers.search(html).group(0)
+
+
+def make_blueprint_bank(size: int):
+    domain = DomainFactory(weight=100)
+    domain.blueprint.question_count = size
+    domain.blueprint.is_default = False
+    domain.blueprint.save()
+    topic = TopicFactory(domain=domain)
+    for i in range(size):
+        QuestionFactory(topic=topic, kind="multiple" if i % 3 == 0 else "single")
+    return domain.blueprint
+
+
+@pytest.mark.parametrize("size", [10, 65, 200])
+def test_exam_page_and_answer_save_queries_do_not_grow_with_exam_length(
+    client_in, learner, size, django_assert_max_num_queries
+):
+    blueprint = make_blueprint_bank(size)
+    attempt = services.start_attempt(user=learner, blueprint=blueprint, now=_now())
+    with django_assert_max_num_queries(5):
+        assert client_in.get(q_url(attempt, size // 2)).status_code == 200
+    with django_assert_max_num_queries(8):
+        response = client_in.post(q_url(attempt, 2, "answer"), {"choice": "0"}, headers=HTMX)
+        assert response.status_code == 200
+    with django_assert_max_num_queries(8):
+        assert (
+            client_in.post(q_url(attempt, 2, "answer"), {"choice": "0", "go": "next"}).status_code
+            == 302
+        )
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
