@@ -10,6 +10,11 @@ from .bank import choice_problems
 from .models import Blueprint, Choice, Domain, Question, Tag, Topic
 
 
+admin.site.site_header = "mlsprep question bank"
+admin.site.site_title = "mlsprep admin"
+admin.site.index_title = "Questions, topics and blueprints"
+
+
 class ChoiceFormSet(BaseInlineFormSet):
     """Applies the bank files' rules to the choices typed into the admin."""
 

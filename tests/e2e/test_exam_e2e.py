@@ -1,0 +1,166 @@
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from questions.bank import load_bank
+from quiz.models import Attempt
+
+PASSWORD = "a-long-pass-phrase-7"
+
+
+@pytest.fixture
+def shipped_bank(db):
+    load_bank()
+
+
+def assert_accessible(page, label):
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+    assert not serious, f"{label}: " + results.generate_report()
+
+
+def sign_up(page, username="erin"):
+    page.goto("/")
+    page.get_by_role("link", name="Sign up").first.click()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password confirmation:").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+
+def choices(page):
+    return page.locator("#answer-form input[name=choice]")
+
+
+def answer_current(page):
+    """Choose the first option, or as many as the legend asks for; wait for the autosave."""
+    legend = page.locator("#answer-form legend").inner_text()
+    count = {"TWO": 2, "THREE": 3}.get(re.sub(r"Choose (\w+)\.", r"\1", legend), 1)
+    for index in range(count):
+        choices(page).nth(index).check()
+    expect(page.locator("#save-status")).to_have_text("Answer saved.")
+    return count
+
+
+def test_full_mock_exam_from_sign_up_to_results(page, shipped_bank, screenshot):
+    sign_up(page)
+    expect(page.get_by_role("heading", name="Your exams")).to_be_visible()
+    assert_accessible(page, "home")
+    page.get_by_role("button", name="Start full mock exam").click()
+
+    expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
+    expect(page.get_by_role("timer")).to_have_text(re.compile(r"^(3:00:00|2:59:\d\d)$"))
+    assert_accessible(page, "exam")
+    screenshot(page, "exam-laptop")
+
+    multiple_seen = 0
+    for position in range(1, 66):
+        expect(page.get_by_role("heading", name=f"Question {position} of 65")).to_be_visible()
+        if answer_current(page) > 1:
+            multiple_seen += 1
+        if position in (4, 9):
+            page.get_by_role("button", name="Flag for review").click()
+            expect(page.get_by_role("button", name="Flag for review")).to_have_attribute(
+                "aria-pressed", "true"
+            )
+        if position == 30:
+            page.reload()
+            expect(page.get_by_role("heading", name="Question 30 of 65")).to_be_visible()
+            expect(choices(page).first).to_be_checked()
+            expect(page.get_by_text("Answered 30 of 65")).to_be_visible()
+        if position < 65:
+            page.get_by_role("button", name="Next").click()
+    assert multiple_seen >= 1
+
+    navigator = page.get_by_role("navigation", name="Questions")
+    navigator.get_by_role("button", name="Question 4, answered, flagged").click()
+    expect(page.get_by_role("heading", name="Question 4 of 65")).to_be_visible()
+    expect(choices(page).first).to_be_checked()
+
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
+    expect(page.get_by_text("0 unanswered · 2 flagged")).to_be_visible()
+    assert_accessible(page, "review screen")
+    page.get_by_role("button", name="Submit exam").click()
+
+    expect(page.get_by_role("heading", name="Results")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^(Pass|Fail)"))).to_be_visible()
+    rows = page.get_by_role("table").first.locator("tbody tr")
+    expect(rows).to_have_count(4)
+    for name in ["Data Engineering", "Exploratory Data Analysis", "Modeling", "Operations"]:
+        expect(page.get_by_role("table").first).to_contain_text(name)
+    assert_accessible(page, "results")
+    screenshot(page, "results-laptop")
+    attempt = Attempt.objects.get(user__username="erin")
+    assert attempt.state == Attempt.State.SUBMITTED
+    assert not attempt.items.filter(selected=[]).exists()
+
+
+def test_three_questions_with_the_keyboard_only(page, shipped_bank):
+    sign_up(page, "kim")
+    page.get_by_role("button", name="Start full mock exam").focus()
+    page.keyboard.press("Enter")
+    for position in (1, 2, 3):
+        expect(page.get_by_role("heading", name=f"Question {position} of 65")).to_be_visible()
+        page.keyboard.press("2")
+        expect(page.locator("#save-status")).to_have_text("Answer saved.")
+        if position == 2:
+            page.keyboard.press("f")
+            expect(page.get_by_role("button", name="Flag for review")).to_have_attribute(
+                "aria-pressed", "true"
+            )
+        page.keyboard.press("n")
+    expect(page.get_by_role("heading", name="Question 4 of 65")).to_be_visible()
+    page.keyboard.press("p")
+    expect(page.get_by_role("heading", name="Question 3 of 65")).to_be_visible()
+    expect(choices(page).nth(1)).to_be_checked()
+    attempt = Attempt.objects.get(user__username="kim")
+    assert [item.selected for item in attempt.items.filter(position__lte=3)] == [[1], [1], [1]]
+    assert attempt.items.get(position=2).flagged
+
+
+def test_tab_order_reaches_choices_and_buttons(page, shipped_bank):
+    sign_up(page, "tab")
+    page.get_by_role("button", name="Start full mock exam").click()
+    expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
+    choices(page).first.focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#save-status")).to_have_text("Answer saved.")
+    focused = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.textContent.trim()"))
+    assert "Next" in focused and "Review and submit" in focused
+
+
+def test_sign_up_page_is_accessible_and_phone_layout_fits(
+    browser, live_server, shipped_bank, screenshot
+):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.goto("/accounts/signup/")
+    assert_accessible(page, "sign-up")
+    page.goto("/")
+    screenshot(page, "home-phone")
+    sign_up(page, "pip")
+    page.get_by_role("button", name="Start full mock exam").click()
+    expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
+    answer_current(page)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 390, f"page is {scroll_width}px wide on a 390px screen"
+    assert_accessible(page, "exam on a phone")
+    screenshot(page, "exam-phone")
+    page.get_by_role("button", name="Review and submit").click()
+    page.get_by_role("button", name="Submit exam").click()
+    expect(page.get_by_role("heading", name="Results")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "results-phone")
+    context.close()
