@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from .bank import choice_problems
 from .models import Blueprint, Choice, Domain, Question, Tag, Topic
 
-
 admin.site.site_header = "mlsprep question bank"
 admin.site.site_title = "mlsprep admin"
 admin.site.index_title = "Questions, topics and blueprints"
