@@ -1,6 +1,19 @@
+import markdown as markdown_lib
+import nh3
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+# Limited Markdown: paragraphs, emphasis, code, lists. Everything else is stripped.
+ALLOWED_TAGS = {"p", "em", "strong", "code", "pre", "ul", "ol", "li", "br"}
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """Question text as sanitized HTML: a <script> or onerror= written into a question is inert."""
+    html = markdown_lib.markdown(text or "", extensions=["fenced_code"], output_format="html")
+    return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={}, link_rel=None))
 
 
 @register.filter
