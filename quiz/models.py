@@ -91,6 +91,11 @@ class Attempt(models.Model):
         return max(0, int((self.deadline - now).total_seconds())) if self.deadline else 0
 
     @property
+    def scored_count(self) -> int:
+        """Questions that were scored: all of a mock, the answered ones of a practice."""
+        return sum(row["total"] for row in self.domain_scores)
+
+    @property
     def time_used(self) -> timedelta | None:
         if self.finished_at is None:
             return None

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.functions import Coalesce
 
-from questions.models import Blueprint, Domain, Question
+from questions.models import Blueprint, Domain, Question, Topic
 
 from .models import Attempt, AttemptItem
 
@@ -150,6 +151,53 @@ def start_attempt(
     return attempt
 
 
+def start_practice(
+    *, user, topic: Topic, now: datetime, size: int = 15, rng: random.Random | None = None
+) -> Attempt:
+    """Start an untimed practice of up to ``size`` questions from one topic: questions the
+    learner last got wrong first, then the least seen. An unfinished practice is finished."""
+    current = Attempt.objects.in_progress().filter(user=user, mode=Attempt.Mode.PRACTICE).first()
+    if current is not None:
+        submit_attempt(attempt=current, now=now)
+    rng = rng or random.Random()
+    candidates = list(Question.objects.published().in_topic(topic).values_list("id", flat=True))
+    if not candidates:
+        raise BankTooSmall(f"Topic {topic.code} has no published questions yet.")
+    history = (
+        AttemptItem.objects.filter(
+            attempt__user=user, question__topic=topic, is_correct__isnull=False
+        )
+        .annotate(when=Coalesce("answered_at", "attempt__finished_at"))
+        .order_by("when")
+        .values_list("question_id", "is_correct")
+    )
+    seen: Counter = Counter()
+    last_correct: dict[int, bool] = {}
+    for question_id, is_correct in history:
+        seen[question_id] += 1
+        last_correct[question_id] = is_correct
+    rng.shuffle(candidates)
+    candidates.sort(key=lambda qid: (last_correct.get(qid, True), seen[qid]))
+    chosen = candidates[:size]
+    by_id = (
+        Question.objects.select_related("topic__domain").prefetch_related("choices").in_bulk(chosen)
+    )
+    with transaction.atomic():
+        attempt = Attempt.objects.create(
+            user=user,
+            blueprint=topic.domain.blueprint,
+            mode=Attempt.Mode.PRACTICE,
+            topic=topic,
+            started_at=now,
+            question_count=len(chosen),
+        )
+        AttemptItem.objects.bulk_create(
+            freeze_item(attempt, position, by_id[qid], rng)
+            for position, qid in enumerate(chosen, start=1)
+        )
+    return attempt
+
+
 def _locked(attempt: Attempt) -> Attempt:
     return Attempt.objects.select_for_update().get(pk=attempt.pk)
 
@@ -165,6 +213,9 @@ def _score(attempt: Attempt, *, state: str, now: datetime) -> Attempt:
             "correct": 0,
             "total": 0,
         }
+    if attempt.mode == Attempt.Mode.PRACTICE:
+        # Practice counts only what was answered; skipped questions say nothing of mastery.
+        items = [item for item in items if item.is_answered]
     for item in items:
         item.is_correct = item.grade()
         row = per_domain.setdefault(
@@ -244,7 +295,14 @@ def answer_item(*, attempt: Attempt, position: int, selected: list[int], now: da
             raise InvalidAnswer("This question takes one answer.")
         item.selected = chosen
         item.answered_at = now if chosen else None
-        item.save(update_fields=["selected", "answered_at"])
+        if item.attempt.mode == Attempt.Mode.PRACTICE:
+            # Practice shows the key at once, so an answer is final and graded now.
+            if item.is_correct is not None:
+                raise InvalidAnswer("This question was already answered.")
+            if not chosen:
+                raise InvalidAnswer("Choose an answer first.")
+            item.is_correct = item.grade()
+        item.save(update_fields=["selected", "answered_at", "is_correct"])
     return item
 
 

@@ -6,10 +6,19 @@ app_name = "quiz"
 urlpatterns = [
     path("", views.home, name="home"),
     path("exam/start/", views.start, name="start"),
+    path("mastery/", views.method, name="method"),
     path("attempts/<int:pk>/questions/<int:position>/", views.question, name="question"),
     path("attempts/<int:pk>/questions/<int:position>/answer/", views.answer, name="answer"),
     path("attempts/<int:pk>/questions/<int:position>/flag/", views.flag, name="flag"),
     path("attempts/<int:pk>/finish/", views.finish, name="finish"),
     path("attempts/<int:pk>/submit/", views.submit, name="submit"),
     path("attempts/<int:pk>/results/", views.results, name="results"),
+    path("attempts/<int:pk>/answers/", views.review, name="review"),
+    path("practice/start/", views.practice_start, name="practice_start"),
+    path("attempts/<int:pk>/practice/<int:position>/", views.practice, name="practice"),
+    path(
+        "attempts/<int:pk>/practice/<int:position>/answer/",
+        views.practice_answer,
+        name="practice_answer",
+    ),
 ]

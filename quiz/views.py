@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
@@ -7,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from questions.models import Blueprint
+from questions.models import Blueprint, Topic
 
-from . import services
+from . import mastery, services
 from .models import Attempt
 
 MAX_CHOICE_VALUES = 6
@@ -17,18 +18,38 @@ MAX_CHOICE_VALUES = 6
 
 @require_GET
 def home(request):
+    """The landing page, or for a learner the dashboard: history, mastery, what to do next."""
     if not request.user.is_authenticated:
         return render(request, "quiz/landing.html")
-    attempts = Attempt.objects.filter(user=request.user).select_related("blueprint")
+    blueprint = Blueprint.objects.filter(is_default=True).first()
+    attempts = list(Attempt.objects.filter(user=request.user).select_related("blueprint", "topic"))
+    finished = [a for a in attempts if not a.is_in_progress]
+    domains = (
+        mastery.learner_mastery(request.user, blueprint, now=timezone.now()) if blueprint else []
+    )
     return render(
         request,
         "quiz/home.html",
         {
-            "in_progress": next((a for a in attempts if a.is_in_progress), None),
-            "finished": [a for a in attempts if not a.is_in_progress],
-            "blueprint": Blueprint.objects.filter(is_default=True).first(),
+            "blueprint": blueprint,
+            "in_progress": next(
+                (a for a in attempts if a.is_in_progress and a.mode == "mock"), None
+            ),
+            "practice_in_progress": next(
+                (a for a in attempts if a.is_in_progress and a.mode == "practice"), None
+            ),
+            "mocks": [a for a in finished if a.mode == Attempt.Mode.MOCK],
+            "practices": [a for a in finished if a.mode == Attempt.Mode.PRACTICE],
+            "domains": domains,
+            "weakest": mastery.weakest_topics(domains),
+            "readiness": mastery.readiness(domains, blueprint) if blueprint else None,
         },
     )
+
+
+@require_GET
+def method(request):
+    return render(request, "quiz/method.html")
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,10 +76,10 @@ def start(request):
     return redirect("quiz:question", pk=attempt.pk, position=1)
 
 
-def _own_attempt(request, pk: int) -> Attempt:
+def _own_attempt(request, pk: int, **filters) -> Attempt:
     """The learner's own attempt, closed first if its time ran out; anyone else's is a 404."""
     attempt = get_object_or_404(
-        Attempt.objects.select_related("blueprint"), pk=pk, user=request.user
+        Attempt.objects.select_related("blueprint", "topic"), pk=pk, user=request.user, **filters
     )
     return services.close_if_expired(attempt, now=timezone.now())
 
@@ -80,7 +101,7 @@ def _exam_context(attempt: Attempt, item, now) -> dict:
 @login_required
 @require_GET
 def question(request, pk: int, position: int):
-    attempt = _own_attempt(request, pk)
+    attempt = _own_attempt(request, pk, mode=Attempt.Mode.MOCK)
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
     item = get_object_or_404(attempt.items, position=position)
@@ -121,7 +142,7 @@ def _closed_response(request, attempt: Attempt):
 @login_required
 @require_POST
 def answer(request, pk: int, position: int):
-    attempt = get_object_or_404(Attempt, pk=pk, user=request.user)
+    attempt = get_object_or_404(Attempt, pk=pk, user=request.user, mode=Attempt.Mode.MOCK)
     if not 1 <= position <= attempt.question_count:
         raise Http404
     selected = _parse_selection(request)
@@ -143,7 +164,7 @@ def answer(request, pk: int, position: int):
 @login_required
 @require_POST
 def flag(request, pk: int, position: int):
-    attempt = get_object_or_404(Attempt, pk=pk, user=request.user)
+    attempt = get_object_or_404(Attempt, pk=pk, user=request.user, mode=Attempt.Mode.MOCK)
     if not 1 <= position <= attempt.question_count:
         raise Http404
     flagged = request.POST.get("flagged")
@@ -165,7 +186,7 @@ def flag(request, pk: int, position: int):
 @require_GET
 def finish(request, pk: int):
     """The review screen before submitting: unanswered and flagged questions first."""
-    attempt = _own_attempt(request, pk)
+    attempt = _own_attempt(request, pk, mode=Attempt.Mode.MOCK)
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
     rows = list(attempt.items.values("position", "selected", "flagged", "stem"))
@@ -195,9 +216,108 @@ def submit(request, pk: int):
 @require_GET
 def results(request, pk: int):
     attempt = _own_attempt(request, pk)
+    if attempt.is_in_progress and attempt.mode == Attempt.Mode.PRACTICE:
+        return redirect("quiz:practice", pk=attempt.pk, position=1)
     if attempt.is_in_progress:
         return redirect("quiz:finish", pk=attempt.pk)
     return render(request, "quiz/results.html", {"attempt": attempt})
+
+
+REVIEW_FILTERS = {
+    "all": "All",
+    "incorrect": "Incorrect",
+    "flagged": "Flagged",
+    "unanswered": "Unanswered",
+}
+
+
+@login_required
+@require_GET
+def review(request, pk: int):
+    """Every question of a finished attempt as it was shown, with the key and explanations."""
+    attempt = _own_attempt(request, pk)
+    if attempt.is_in_progress:
+        messages.info(request, "Answers and explanations open once the attempt is submitted.")
+        if attempt.mode == Attempt.Mode.PRACTICE:
+            return redirect("quiz:practice", pk=attempt.pk, position=1)
+        return redirect("quiz:finish", pk=attempt.pk)
+    show = request.GET.get("show", "all")
+    if show not in REVIEW_FILTERS:
+        show = "all"
+    items = attempt.items.select_related("topic")
+    if show == "incorrect":
+        items = items.filter(is_correct=False)
+    elif show == "flagged":
+        items = items.filter(flagged=True)
+    elif show == "unanswered":
+        items = items.filter(selected=[])
+    domain, topic = request.GET.get("domain", ""), request.GET.get("topic", "")
+    if domain:
+        items = items.filter(domain_code=domain)
+    if topic:
+        items = items.filter(topic__code=topic)
+    topics = sorted(set(attempt.items.values_list("topic__code", "topic__name")))
+    return render(
+        request,
+        "quiz/review.html",
+        {
+            "attempt": attempt,
+            "items": items,
+            "show": show,
+            "filters": REVIEW_FILTERS,
+            "domain": domain,
+            "topic": topic,
+            "domains": attempt.domain_scores,
+            "topics": topics,
+        },
+    )
+
+
+@login_required
+@require_POST
+def practice_start(request):
+    topic_id = request.POST.get("topic", "")
+    if not topic_id.isdigit():
+        return HttpResponseBadRequest("Choose a topic to practise.")
+    topic = get_object_or_404(Topic, pk=int(topic_id))
+    try:
+        attempt = services.start_practice(user=request.user, topic=topic, now=timezone.now())
+    except services.BankTooSmall as error:
+        return render(request, "quiz/cannot_start.html", {"reason": str(error)}, status=409)
+    return redirect("quiz:practice", pk=attempt.pk, position=1)
+
+
+@login_required
+@require_GET
+def practice(request, pk: int, position: int):
+    attempt = _own_attempt(request, pk, mode=Attempt.Mode.PRACTICE)
+    item = get_object_or_404(attempt.items, position=position)
+    context = {"attempt": attempt, "item": item, "choices": item.shown_choices()}
+    template = "quiz/_practice_item.html" if request.htmx else "quiz/practice.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def practice_answer(request, pk: int, position: int):
+    attempt = get_object_or_404(Attempt, pk=pk, user=request.user, mode=Attempt.Mode.PRACTICE)
+    if not 1 <= position <= attempt.question_count:
+        raise Http404
+    selected = _parse_selection(request)
+    if selected is None:
+        return HttpResponseBadRequest("That answer form was not valid.")
+    try:
+        item = services.answer_item(
+            attempt=attempt, position=position, selected=selected, now=timezone.now()
+        )
+    except services.AttemptClosed as closed:
+        return _closed_response(request, closed.attempt)
+    except services.InvalidAnswer as error:
+        return HttpResponseBadRequest(str(error))
+    if request.htmx:
+        context = {"attempt": attempt, "item": item, "choices": item.shown_choices()}
+        return render(request, "quiz/_practice_item.html", context)
+    return redirect("quiz:practice", pk=attempt.pk, position=position)
 
 
 @require_GET

@@ -1,0 +1,63 @@
+"""Server-drawn SVG charts: no JavaScript, a <title> for screen readers, and a data table beside."""
+
+from django import template
+
+register = template.Library()
+
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_Y = 640, 220, 48, 16, 20
+
+
+@register.inclusion_tag("quiz/_trend_chart.html")
+def trend_chart(attempts, blueprint):
+    """Scaled score of each finished mock, oldest first, with the pass mark as a line."""
+    attempts = sorted(attempts, key=lambda a: a.started_at)
+    low, high = blueprint.score_min, blueprint.score_max
+    plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - 2 * PAD_Y
+
+    def y(score):
+        return round(PAD_Y + plot_h * (high - score) / (high - low), 1)
+
+    step = plot_w / max(1, len(attempts) - 1)
+    points = [
+        {
+            "x": round(PAD_LEFT + (i * step if len(attempts) > 1 else plot_w / 2), 1),
+            "y": y(a.scaled_score),
+            "attempt": a,
+        }
+        for i, a in enumerate(attempts)
+    ]
+    return {
+        "points": points,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "pass_y": y(blueprint.pass_mark),
+        "ticks": [{"value": v, "y": y(v)} for v in (low, (low + high) // 2, high)],
+        "blueprint": blueprint,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": PAD_LEFT,
+        "right": WIDTH - PAD_RIGHT,
+    }
+
+
+@register.inclusion_tag("quiz/_domain_bars.html")
+def domain_bars(domains):
+    """One bar per domain: the mastery estimate, with its range as a whisker."""
+    label_w, bar_w, row_h = 230, 360, 34
+    rows = []
+    for i, domain in enumerate(domains):
+        est = domain.estimate
+        row = {"domain": domain, "y": 10 + i * row_h, "label_x": 0}
+        if est.seen:
+            row.update(
+                width=round(bar_w * est.mean, 1),
+                low_x=round(label_w + bar_w * est.low, 1),
+                high_x=round(label_w + bar_w * est.high, 1),
+            )
+        rows.append(row)
+    return {
+        "rows": rows,
+        "bar_x": label_w,
+        "bar_w": bar_w,
+        "width": label_w + bar_w + 60,
+        "height": 20 + len(domains) * row_h,
+    }
