@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 attempt = services.start_attempt(user=user, blueprint=blueprint, now=start, rng=rng)
             except services.BankTooSmall as error:
                 raise CommandError(f"{error} Load the bank first: manage.py load_bank.") from error
-            self._answer_all(attempt, strength, start, rng, lambda item: item.domain_code)
+            self._answer_all(attempt, strength, start, rng)
             services.submit_attempt(
                 attempt=attempt, now=start + timedelta(minutes=rng.randint(95, 170))
             )
@@ -54,17 +54,17 @@ class Command(BaseCommand):
             start = now - timedelta(days=days_ago)
             topic = blueprint.domains.get(code=topic_code.split(".")[0]).topics.get(code=topic_code)
             attempt = services.start_practice(user=user, topic=topic, now=start, size=8, rng=rng)
-            self._answer_all(attempt, {topic_code: chance}, start, rng, lambda item: topic_code)
+            self._answer_all(attempt, {topic.domain.code: chance}, start, rng)
             services.submit_attempt(attempt=attempt, now=start + timedelta(minutes=20))
         if verbosity >= 1:
             self.stdout.write(f"Demo learner ready. Log in as {username} / {password}")
 
     @staticmethod
-    def _answer_all(attempt, strength, start, rng, key):
+    def _answer_all(attempt, strength_by_domain, start, rng):
         for item in attempt.items.all():
             correct = sorted(item.correct_indexes)
             wrong = sorted(set(range(len(item.choices))) - item.correct_indexes)
-            selected = correct if rng.random() < strength[key(item)] else wrong[:1]
+            selected = correct if rng.random() < strength_by_domain[item.domain_code] else wrong[:1]
             services.answer_item(
                 attempt=attempt,
                 position=item.position,
