@@ -4,7 +4,7 @@ from django import template
 
 register = template.Library()
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_Y = 640, 220, 48, 16, 20
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_Y = 400, 200, 40, 12, 16
 
 
 @register.inclusion_tag("quiz/_trend_chart.html")
@@ -42,22 +42,16 @@ def trend_chart(attempts, blueprint):
 @register.inclusion_tag("quiz/_domain_bars.html")
 def domain_bars(domains):
     """One bar per domain: the mastery estimate, with its range as a whisker."""
-    label_w, bar_w, row_h = 230, 360, 34
+    bar_w, row_h = 340, 50
     rows = []
     for i, domain in enumerate(domains):
         est = domain.estimate
-        row = {"domain": domain, "y": 10 + i * row_h, "label_x": 0}
+        row = {"domain": domain, "label_y": 16 + i * row_h, "y": 24 + i * row_h}
         if est.seen:
             row.update(
                 width=round(bar_w * est.mean, 1),
-                low_x=round(label_w + bar_w * est.low, 1),
-                high_x=round(label_w + bar_w * est.high, 1),
+                low_x=round(bar_w * est.low, 1),
+                high_x=round(bar_w * est.high, 1),
             )
         rows.append(row)
-    return {
-        "rows": rows,
-        "bar_x": label_w,
-        "bar_w": bar_w,
-        "width": label_w + bar_w + 60,
-        "height": 20 + len(domains) * row_h,
-    }
+    return {"rows": rows, "bar_w": bar_w, "width": bar_w + 60, "height": 10 + len(domains) * row_h}
