@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,7 +59,7 @@ def signup(request):
         return redirect("quiz:home")
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.save())
+        login(request, form.save(), backend="django.contrib.auth.backends.ModelBackend")
         return redirect("quiz:home")
     return render(
         request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200
@@ -110,7 +111,13 @@ def question(request, pk: int, position: int):
     return render(request, template, context)
 
 
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
 def _parse_selection(request) -> list[int] | None:
+    """The chosen option indexes, or None for anything that is not a plain, small form."""
+    if request.content_type not in FORM_TYPES:
+        return None
     values = request.POST.getlist("choice")
     if len(values) > MAX_CHOICE_VALUES:
         return None
@@ -322,4 +329,10 @@ def practice_answer(request, pk: int, position: int):
 
 @require_GET
 def healthz(request):
+    """200 when the database answers, 503 when it does not (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,60 @@
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+
+
+def run_manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [*MANAGE, *args], env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_profile_passes_check_deploy():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="exam.example.com",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", DJANGO_ENV="production", DJANGO_ALLOWED_HOSTS="exam.example.com")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_healthz_is_503_when_the_database_is_unreachable():
+    code = (
+        "from django.test import Client; r = Client().get('/healthz');"
+        "print(r.status_code, r.content.decode())"
+    )
+    result = run_manage("shell", "-c", code, DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
+    assert result.stdout.strip().splitlines()[-1] == "503 database unavailable", result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_with_the_database(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok")
+
+
+@pytest.mark.django_db
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -1,0 +1,171 @@
+"""Bad input gets a 4xx and changes nothing; no learner reaches another's work."""
+
+import random
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from questions.models import Question
+from quiz import services
+from quiz.models import Attempt
+from tests.factories import DomainFactory, QuestionFactory, TopicFactory, UserFactory
+
+HOSTILE = '<script>alert("owned")</script> <img src=x onerror="alert(1)">'
+
+
+def small_blueprint(size=10, **question_fields):
+    domain = DomainFactory(weight=100)
+    domain.blueprint.question_count = size
+    domain.blueprint.save()
+    topic = TopicFactory(domain=domain)
+    for i in range(size):
+        QuestionFactory(topic=topic, kind="multiple" if i % 3 == 0 else "single", **question_fields)
+    return domain.blueprint
+
+
+@pytest.fixture
+def two_attempts(db):
+    blueprint = small_blueprint()
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    now = timezone.now()
+    mine = services.start_attempt(user=alice, blueprint=blueprint, now=now, rng=random.Random(1))
+    theirs = services.start_attempt(user=bob, blueprint=blueprint, now=now, rng=random.Random(2))
+    services.answer_item(attempt=theirs, position=1, selected=[0], now=now)
+    return alice, mine, theirs
+
+
+def snapshot(attempt):
+    attempt.refresh_from_db()
+    return attempt.state, list(attempt.items.values_list("position", "selected", "flagged"))
+
+
+text = st.text(max_size=30)
+form_values = st.one_of(
+    text, st.integers(-5, 10).map(str), st.sampled_from(["next", "prev", "review", "1", "0"])
+)
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    endpoint=st.sampled_from(["answer", "flag", "submit"]),
+    which=st.sampled_from(["mine", "theirs", "random"]),
+    random_pk=st.integers(min_value=0, max_value=10**20),
+    position=st.integers(min_value=0, max_value=10**20),
+    data=st.dictionaries(
+        st.sampled_from(["choice", "flagged", "go", "x", "choice[]"]),
+        st.lists(form_values, max_size=8),
+        max_size=4,
+    ),
+)
+def test_fuzzed_posts_never_500_and_never_touch_another_attempt(
+    two_attempts, endpoint, which, random_pk, position, data
+):
+    alice, mine, theirs = two_attempts
+    before = snapshot(theirs)
+    client = Client()
+    client.force_login(alice)
+    pk = {"mine": mine.pk, "theirs": theirs.pk, "random": random_pk}[which]
+    if endpoint == "submit":
+        url = f"/attempts/{pk}/submit/"
+    else:
+        url = f"/attempts/{pk}/questions/{position}/{endpoint}/"
+    response = client.post(url, data)
+    assert response.status_code < 500
+    if which == "theirs":
+        assert response.status_code == 404
+    assert snapshot(theirs) == before
+
+
+def test_post_without_csrf_token_is_403(two_attempts):
+    alice, mine, _ = two_attempts
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    url = reverse("quiz:answer", args=[mine.pk, 1])
+    assert client.post(url, {"choice": "0"}).status_code == 403
+    assert client.post(reverse("quiz:submit", args=[mine.pk])).status_code == 403
+    assert snapshot(mine)[0] == Attempt.State.IN_PROGRESS
+    assert mine.items.get(position=1).selected == []
+
+
+def test_oversized_and_malformed_payloads_are_4xx(two_attempts):
+    alice, mine, _ = two_attempts
+    client = Client()
+    client.force_login(alice)
+    url = reverse("quiz:answer", args=[mine.pk, 2])
+    too_many = client.post(url, {"choice": ["0"] * 1500})
+    assert 400 <= too_many.status_code < 500
+    huge = client.post(
+        url, "choice=" + "9" * (3 * 1024 * 1024), content_type="application/x-www-form-urlencoded"
+    )
+    assert 400 <= huge.status_code < 500
+    garbage = client.post(url, b"\xff\xfe\x00\x01", content_type="application/octet-stream")
+    assert 400 <= garbage.status_code < 500
+    assert mine.items.get(position=2).selected == []
+
+
+def test_every_url_of_one_learner_is_404_for_another(db):
+    blueprint = small_blueprint()
+    owner, intruder = UserFactory(username="owner"), UserFactory(username="intruder")
+    now = timezone.now()
+    mock = services.start_attempt(user=owner, blueprint=blueprint, now=now)
+    topic = blueprint.domains.get().topics.get()
+    finished = services.start_practice(user=owner, topic=topic, now=now)
+    services.submit_attempt(attempt=finished, now=now)
+    practice = services.start_practice(user=owner, topic=topic, now=now)
+    gets = [
+        reverse("quiz:question", args=[mock.pk, 1]),
+        reverse("quiz:finish", args=[mock.pk]),
+        reverse("quiz:results", args=[mock.pk]),
+        reverse("quiz:review", args=[mock.pk]),
+        reverse("quiz:practice", args=[practice.pk, 1]),
+        reverse("quiz:results", args=[finished.pk]),
+        reverse("quiz:review", args=[finished.pk]),
+    ]
+    posts = [
+        reverse("quiz:answer", args=[mock.pk, 1]),
+        reverse("quiz:flag", args=[mock.pk, 1]),
+        reverse("quiz:submit", args=[mock.pk]),
+        reverse("quiz:practice_answer", args=[practice.pk, 1]),
+        reverse("quiz:submit", args=[practice.pk]),
+    ]
+    client = Client()
+    client.force_login(intruder)
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    for url in posts:
+        assert client.post(url, {"choice": "0", "flagged": "1"}).status_code == 404, url
+    assert Attempt.objects.filter(user=owner, state="in_progress").count() == 2
+
+
+def test_markup_in_a_question_is_inert_on_every_page(db, admin_client):
+    blueprint = small_blueprint(size=4, stem=f"Which fits? {HOSTILE}", explanation=HOSTILE)
+    Question.objects.filter(topic__domain__blueprint=blueprint).first().choices.update(
+        text=f"Option {HOSTILE}", why=f"Because {HOSTILE}"
+    )
+    learner = UserFactory(username="reader")
+    client = Client()
+    client.force_login(learner)
+    now = timezone.now()
+    mock = services.start_attempt(user=learner, blueprint=blueprint, now=now)
+    topic = blueprint.domains.get().topics.get()
+    practice = services.start_practice(user=learner, topic=topic, now=now)
+    services.answer_item(attempt=practice, position=1, selected=[0], now=now)
+    pages = [client.get(reverse("quiz:question", args=[mock.pk, n])) for n in range(1, 5)]
+    pages.append(client.get(reverse("quiz:practice", args=[practice.pk, 1])))
+    services.submit_attempt(attempt=mock, now=now)
+    pages.append(client.get(reverse("quiz:review", args=[mock.pk])))
+    question = Question.objects.filter(topic=topic).first()
+    pages.append(admin_client.get(reverse("admin:questions_question_preview", args=[question.pk])))
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "<script>alert" not in html
+        assert "<img" not in html and "onerror=" not in html.replace("onerror=&quot;", "")
