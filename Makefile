@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/mlsprep
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test test-postgres test-e2e serve lint format bank-report bench
+.PHONY: run test test-postgres test-e2e serve lint format postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,13 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -m "not e2e" -q
 
-test-postgres: $(VENV)/.installed-test
+postgres:
 	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start
+
+test-postgres: $(VENV)/.installed-test postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" -q
 
-test-e2e: $(VENV)/.installed-test
+test-e2e: $(VENV)/.installed-test postgres
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/pytest -m e2e -q
 
