@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/mlsprep
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test test-postgres test-e2e serve lint format postgres
+.PHONY: run test test-postgres test-e2e serve lint format postgres bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ test-postgres: $(VENV)/.installed-test postgres
 test-e2e: $(VENV)/.installed-test postgres
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/pytest -m e2e -q
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.installed $(VENV)/.installed-bench postgres
+	$(BIN)/python bench/run.py
 
 lint:
 	$(BIN)/ruff check .

@@ -123,6 +123,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if env_bool("DJANGO_FAST_PASSWORD_HASHER", default=False):
+    # Load tests only: password hashing is slow on purpose (~0.4 s of CPU per log-in).
+    if PRODUCTION:
+        raise ImproperlyConfigured("DJANGO_FAST_PASSWORD_HASHER is not allowed in production.")
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "quiz:home"
 LOGOUT_REDIRECT_URL = "quiz:home"

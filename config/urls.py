@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/signup/", quiz_views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", quiz_views.healthz, name="healthz"),
+    path("ping", quiz_views.ping, name="ping"),
     path("", include("quiz.urls")),
 ]

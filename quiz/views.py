@@ -328,6 +328,12 @@ def practice_answer(request, pk: int, position: int):
 
 
 @require_GET
+def ping(request):
+    """Liveness: the process answers, without touching the database."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
+@require_GET
 def healthz(request):
     """200 when the database answers, 503 when it does not (for load balancers)."""
     try:

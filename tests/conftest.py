@@ -6,6 +6,11 @@ from questions.models import Blueprint
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def now():
     return datetime(2026, 5, 4, 9, 0, tzinfo=UTC)

@@ -94,3 +94,14 @@ def fill_bank(blueprint: Blueprint, per_domain: int | dict[str, int]) -> list[Qu
             kind = Question.Kind.MULTIPLE if i % 4 == 3 else Question.Kind.SINGLE
             made.append(QuestionFactory(topic=topics[i % len(topics)], kind=kind))
     return made
+
+
+def one_topic_blueprint(size: int = 10, **question_fields) -> Blueprint:
+    """A blueprint of one domain and one topic, with exactly ``size`` published questions
+    (every third one multiple response): the smallest exam that can start."""
+    domain = DomainFactory(weight=100, blueprint__question_count=size)
+    topic = TopicFactory(domain=domain)
+    for i in range(size):
+        kind = Question.Kind.MULTIPLE if i % 3 == 0 else Question.Kind.SINGLE
+        QuestionFactory(topic=topic, kind=kind, **question_fields)
+    return domain.blueprint

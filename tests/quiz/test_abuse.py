@@ -12,24 +12,14 @@ from hypothesis import strategies as st
 from questions.models import Question
 from quiz import services
 from quiz.models import Attempt
-from tests.factories import DomainFactory, QuestionFactory, TopicFactory, UserFactory
+from tests.factories import UserFactory, one_topic_blueprint
 
 HOSTILE = '<script>alert("owned")</script> <img src=x onerror="alert(1)">'
 
 
-def small_blueprint(size=10, **question_fields):
-    domain = DomainFactory(weight=100)
-    domain.blueprint.question_count = size
-    domain.blueprint.save()
-    topic = TopicFactory(domain=domain)
-    for i in range(size):
-        QuestionFactory(topic=topic, kind="multiple" if i % 3 == 0 else "single", **question_fields)
-    return domain.blueprint
-
-
 @pytest.fixture
 def two_attempts(db):
-    blueprint = small_blueprint()
+    blueprint = one_topic_blueprint()
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     now = timezone.now()
     mine = services.start_attempt(user=alice, blueprint=blueprint, now=now, rng=random.Random(1))
@@ -112,7 +102,7 @@ def test_oversized_and_malformed_payloads_are_4xx(two_attempts):
 
 
 def test_every_url_of_one_learner_is_404_for_another(db):
-    blueprint = small_blueprint()
+    blueprint = one_topic_blueprint()
     owner, intruder = UserFactory(username="owner"), UserFactory(username="intruder")
     now = timezone.now()
     mock = services.start_attempt(user=owner, blueprint=blueprint, now=now)
@@ -146,7 +136,7 @@ def test_every_url_of_one_learner_is_404_for_another(db):
 
 
 def test_markup_in_a_question_is_inert_on_every_page(db, admin_client):
-    blueprint = small_blueprint(size=4, stem=f"Which fits? {HOSTILE}", explanation=HOSTILE)
+    blueprint = one_topic_blueprint(size=4, stem=f"Which fits? {HOSTILE}", explanation=HOSTILE)
     Question.objects.filter(topic__domain__blueprint=blueprint).first().choices.update(
         text=f"Option {HOSTILE}", why=f"Because {HOSTILE}"
     )

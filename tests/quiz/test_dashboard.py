@@ -9,7 +9,7 @@ from django.utils import timezone
 from questions.models import Topic
 from quiz import mastery, services
 from quiz.models import Attempt, AttemptItem
-from tests.factories import QuestionFactory, fill_bank
+from tests.factories import QuestionFactory, fill_bank, one_topic_blueprint
 
 
 def finished_attempts(user, blueprint, count, *, now, right_in=("1.1",), wrong_in=("3.2",)):
@@ -232,3 +232,16 @@ def test_seed_demo_creates_a_learner_with_history(mls, capsys):
     assert attempts.filter(mode="practice", state="submitted").count() == 2
     call_command("seed_demo", verbosity=0)
     assert Attempt.objects.filter(user__username="demo").count() == 6
+
+
+@pytest.mark.parametrize("size", [10, 65])
+def test_results_and_review_queries_do_not_grow_with_exam_length(
+    client_in, learner, size, django_assert_max_num_queries
+):
+    blueprint = one_topic_blueprint(size)
+    attempt = services.start_attempt(user=learner, blueprint=blueprint, now=timezone.now())
+    services.submit_attempt(attempt=attempt, now=timezone.now())
+    with django_assert_max_num_queries(4):
+        assert client_in.get(reverse("quiz:results", args=[attempt.pk])).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client_in.get(reverse("quiz:review", args=[attempt.pk])).status_code == 200

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from quiz import services
 from quiz.models import Attempt
-from tests.factories import DomainFactory, QuestionFactory, TopicFactory, fill_bank
+from tests.factories import fill_bank, one_topic_blueprint
 
 HTMX = {"HX-Request": "true"}
 
@@ -261,22 +261,11 @@ def test_no_key_or_explanation_reaches_the_browser_during_the_attempt(client_in,
         assert not markers.search(html), markers.search(html).group(0)
 
 
-def make_blueprint_bank(size: int):
-    domain = DomainFactory(weight=100)
-    domain.blueprint.question_count = size
-    domain.blueprint.is_default = False
-    domain.blueprint.save()
-    topic = TopicFactory(domain=domain)
-    for i in range(size):
-        QuestionFactory(topic=topic, kind="multiple" if i % 3 == 0 else "single")
-    return domain.blueprint
-
-
 @pytest.mark.parametrize("size", [10, 65, 200])
 def test_exam_page_and_answer_save_queries_do_not_grow_with_exam_length(
     client_in, learner, size, django_assert_max_num_queries
 ):
-    blueprint = make_blueprint_bank(size)
+    blueprint = one_topic_blueprint(size)
     attempt = services.start_attempt(user=learner, blueprint=blueprint, now=_now())
     with django_assert_max_num_queries(5):
         assert client_in.get(q_url(attempt, size // 2)).status_code == 200
