@@ -1,7 +1,8 @@
 """`make bench`: load tests against gunicorn on PostgreSQL and SQLite, and scaling figures.
 
 Writes bench/results/YYYY-MM-DD.md. Environment: MLSPREP_PG_URL (server, without database
-name), BENCH_LEARNERS (500), BENCH_THINK ("5,15" seconds), BENCH_COHORT_SECONDS (60).
+name), BENCH_LEARNERS (500), BENCH_THINK ("5,15" seconds), BENCH_COHORT_SECONDS (90),
+BENCH_STEPS ("4,8,16,32" clients), BENCH_STEP_SECONDS (20), BENCH_BACKENDS.
 """
 
 import csv
@@ -27,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("MLSPREP_PG_URL", "postgres://postgres@127.0.0.1:5432")
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "500"))
-COHORT_SECONDS = int(os.environ.get("BENCH_COHORT_SECONDS", "60"))
+COHORT_SECONDS = int(os.environ.get("BENCH_COHORT_SECONDS", "90"))
+RAMP_SECONDS = 25
 STEP_USERS = [int(n) for n in os.environ.get("BENCH_STEPS", "4,8,16,32").split(",")]
 STEP_SECONDS = int(os.environ.get("BENCH_STEP_SECONDS", "20"))
 EXAM_PACE_SECONDS = 80
@@ -46,7 +48,7 @@ def env_for(database_url: str) -> dict:
         DATABASE_URL=database_url,
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_FAST_PASSWORD_HASHER="true",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
         BENCH_USERS_AVAILABLE=str(max(LEARNERS, max(STEP_USERS)) + 50),
     )
     return env
@@ -71,12 +73,16 @@ def start_server(database_url: str):
     raise RuntimeError("gunicorn did not start")
 
 
-def locust(url: str, user_class: str, users: int, seconds: int, env: dict) -> dict:
+def locust(
+    url: str, user_class: str, users: int, seconds: int, env: dict, spawn_rate: int = 0
+) -> dict:
+    """Run one headless locust; with a spawn rate, statistics restart once all users run."""
     with tempfile.TemporaryDirectory() as tmp:
         prefix = f"{tmp}/run"
         subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-             "-u", str(users), "-r", str(max(1, users // 10 if users > 50 else users)),
+             "-u", str(users), "-r", str(spawn_rate or users),
+             *(["--reset-stats"] if spawn_rate else []),
              "-t", f"{seconds}s", "--host", url, "--csv", prefix, "--only-summary",
              "--loglevel", "ERROR", "--stop-timeout", "5", user_class],
             cwd=ROOT, env=env, check=False, capture_output=True, timeout=seconds + 120,
@@ -101,7 +107,9 @@ def bench_backend(label: str, database_url: str) -> dict:
     subprocess.run([sys.executable, "bench/prepare.py"], cwd=ROOT, env=env, check=True)
     process, url = start_server(database_url)
     try:
-        result = {"cohort": locust(url, "ExamTaker", LEARNERS, COHORT_SECONDS, env), "steps": {}}
+        spawn_rate = max(1, LEARNERS // RAMP_SECONDS)
+        cohort = locust(url, "ExamTaker", LEARNERS, COHORT_SECONDS, env, spawn_rate=spawn_rate)
+        result = {"cohort": cohort, "steps": {}}
         for users in STEP_USERS:
             result["steps"][users] = locust(url, "ExamMix", users, STEP_SECONDS, env)["Aggregated"]
         result["question_only"] = locust(url, "QuestionPage", 16, 15, env)["question page"]
@@ -154,7 +162,8 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
         f"gunicorn gthread 2 workers × 4 threads; locust on the same machine; "
-        f"{LEARNERS} learners, think time {os.environ.get('BENCH_THINK', '5,15')} s; "
+        f"{LEARNERS} learners, think time {os.environ.get('BENCH_THINK', '5,15')} s, "
+        f"arriving over {RAMP_SECONDS} s (figures from when all have arrived); "
         f"whole run {seconds / 60:.1f} min. Reproduce: `make bench`.",
     ]
     for label, result in results.items():
@@ -167,7 +176,7 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
             "",
             f"## {label}",
             "",
-            f"### {LEARNERS} simulated learners ({COHORT_SECONDS} s, with think time)",
+            f"### {LEARNERS} simulated learners (with think time, after all arrived)",
             "",
             "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -206,7 +215,8 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
             f"| {result['question_only']['rps']:.0f} / {result['trivial']['rps']:.0f} req/s "
             f"= {ratio:.2f} | {verdict(ratio >= 1 / 3)} |",
             f"| capacity ≥ 10,000 learners (mix at p95 ≤ 100 ms × {EXAM_PACE_SECONDS} s) "
-            f"| {best:.0f} req/s → {learners or 0:,} learners | {verdict((learners or 0) >= 10000)} |",
+            f"| {best:.0f} req/s → {learners or 0:,} learners "
+            f"| {verdict((learners or 0) >= 10000)} |",
             f"| mock start ≤ 150 ms with 100k questions | {scaling['mock_start_ms']['100000']} ms "
             f"| {verdict(scaling['mock_start_ms']['100000'] <= 150)} |",
             f"| dashboard ≤ 100 ms with 10k answered items "
@@ -238,9 +248,12 @@ def main():
         conn.execute(f'CREATE DATABASE "{name}"')
     sqlite_dir = tempfile.mkdtemp()
     results = {}
+    backends = os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",")
     try:
-        results["PostgreSQL"] = bench_backend("PostgreSQL", f"{PG_URL}/{name}")
-        results["SQLite"] = bench_backend("SQLite", f"sqlite:///{sqlite_dir}/bench.sqlite3")
+        if "postgresql" in backends:
+            results["PostgreSQL"] = bench_backend("PostgreSQL", f"{PG_URL}/{name}")
+        if "sqlite" in backends:
+            results["SQLite"] = bench_backend("SQLite", f"sqlite:///{sqlite_dir}/bench.sqlite3")
     finally:
         with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

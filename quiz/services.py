@@ -15,6 +15,9 @@ from questions.models import Blueprint, Domain, Question, Topic
 
 from .models import Attempt, AttemptItem
 
+# Unseen questions drawn at random per domain before picking; a multiple of the domain's quota.
+SAMPLE_FACTOR = 4
+
 
 class BankTooSmall(Exception):
     """The published bank cannot fill the blueprint; nothing was started."""
@@ -116,9 +119,13 @@ def start_attempt(
     chosen: list[int] = []
     shortages = []
     for domain in domains:
-        candidates = list(
-            published.filter(topic__domain=domain).values_list("id", "topic_id").order_by("id")
-        )
+        in_domain = published.filter(topic__domain=domain).values_list("id", "topic_id")
+        # A large bank: a random sample of unseen questions is enough to spread over topics.
+        sample_size = quotas[domain.pk] * SAMPLE_FACTOR
+        candidates = list(in_domain.exclude(id__in=list(seen)).order_by("?")[:sample_size])
+        if len(candidates) < sample_size:
+            # A small bank, or a learner who has seen most of it: weigh every question.
+            candidates = list(in_domain.order_by("id"))
         if len(candidates) < quotas[domain.pk]:
             shortages.append(
                 f"Domain {domain.code} ({domain.name}) has {len(candidates)} published "

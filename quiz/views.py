@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from questions.models import Blueprint, Topic
 
 from . import mastery, services
-from .models import Attempt
+from .models import Attempt, AttemptItem
 
 MAX_CHOICE_VALUES = 6
 
@@ -85,14 +85,31 @@ def _own_attempt(request, pk: int, **filters) -> Attempt:
     return services.close_if_expired(attempt, now=timezone.now())
 
 
+def _navigator(attempt: Attempt, current: int) -> list[dict]:
+    """One row per question for the navigator, its class and spoken label worked out here."""
+    rows = []
+    for position, selected, flagged in attempt.items.values_list("position", "selected", "flagged"):
+        state = "answered" if selected else "unanswered"
+        rows.append(
+            {
+                "number": str(position),  # a string: the template skips number localization
+                "answered": bool(selected),
+                "css": f"nav-item {state}{' flagged' if flagged else ''}",
+                "label": f"Question {position}, {state}{', flagged' if flagged else ''}",
+                "current": position == current,
+            }
+        )
+    return rows
+
+
 def _exam_context(attempt: Attempt, item, now) -> dict:
-    states = list(attempt.items.values("position", "selected", "flagged"))
+    navigator = _navigator(attempt, item.position)
     return {
         "attempt": attempt,
         "item": item,
         "choices": item.shown_choices(),
-        "navigator": states,
-        "answered_count": sum(1 for s in states if s["selected"]),
+        "navigator": navigator,
+        "answered_count": sum(row["answered"] for row in navigator),
         "seconds_left": attempt.seconds_left(now),
         "is_first": item.position == 1,
         "is_last": item.position == attempt.question_count,
@@ -102,10 +119,17 @@ def _exam_context(attempt: Attempt, item, now) -> dict:
 @login_required
 @require_GET
 def question(request, pk: int, position: int):
-    attempt = _own_attempt(request, pk, mode=Attempt.Mode.MOCK)
+    # The item and its attempt in one query: this page is the one learners load most.
+    item = get_object_or_404(
+        AttemptItem.objects.select_related("attempt__blueprint"),
+        attempt__pk=pk,
+        attempt__user=request.user,
+        attempt__mode=Attempt.Mode.MOCK,
+        position=position,
+    )
+    attempt = services.close_if_expired(item.attempt, now=timezone.now())
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
-    item = get_object_or_404(attempt.items, position=position)
     context = _exam_context(attempt, item, timezone.now())
     template = "quiz/_question.html" if request.htmx else "quiz/question.html"
     return render(request, template, context)

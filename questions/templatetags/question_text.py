@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -12,8 +14,14 @@ ALLOWED_TAGS = {"p", "em", "strong", "code", "pre", "ul", "ol", "li", "br"}
 @register.filter
 def markdown(text: str) -> str:
     """Question text as sanitized HTML: a <script> or onerror= written into a question is inert."""
-    html = markdown_lib.markdown(text or "", extensions=["fenced_code"], output_format="html")
-    return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={}, link_rel=None))
+    return mark_safe(_render(text or ""))
+
+
+@lru_cache(maxsize=8192)
+def _render(text: str) -> str:
+    # Question texts are few and frozen, so each is converted once per process.
+    html = markdown_lib.markdown(text, extensions=["fenced_code"], output_format="html")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={}, link_rel=None)
 
 
 @register.filter

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -24,3 +26,23 @@ def duration(value: timedelta | None) -> str:
 @register.filter
 def percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
+
+
+@register.simple_tag
+def navigator_buttons(rows: list[dict]) -> str:
+    """The navigator's buttons, built in Python: it is drawn on every exam page and save."""
+    return format_html_join(
+        "\n",
+        '<li><button form="answer-form" name="go" value="{}" class="{}" aria-label="{}"{}>{}'
+        "</button></li>",
+        (
+            (
+                row["number"],
+                row["css"],
+                row["label"],
+                mark_safe(' aria-current="step"') if row["current"] else "",
+                row["number"],
+            )
+            for row in rows
+        ),
+    )

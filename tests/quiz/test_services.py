@@ -262,3 +262,16 @@ def test_small_blueprint_from_data_drives_the_exam(learner, now):
     }
     assert attempt.deadline == now + timedelta(minutes=30)
     assert AttemptItem.objects.count() == 10
+
+
+def test_a_large_bank_draws_unseen_questions_spread_over_every_topic(learner, mls, now):
+    fill_bank(mls, {"1": 60, "2": 70, "3": 100, "4": 60})
+    first = services.start_attempt(user=learner, blueprint=mls, now=now)
+    services.submit_attempt(attempt=first, now=now)
+    second = services.start_attempt(user=learner, blueprint=mls, now=now + timedelta(hours=1))
+    all_topics = {t.code for d in mls.domains.all() for t in d.topics.all()}
+    for attempt in (first, second):
+        assert Counter(attempt.items.values_list("domain_code", flat=True)) == MLS_QUOTAS
+        assert set(attempt.items.values_list("topic__code", flat=True)) == all_topics
+    seen_first = set(first.items.values_list("question_id", flat=True))
+    assert not seen_first & set(second.items.values_list("question_id", flat=True))
