@@ -29,7 +29,7 @@ serve: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn config.wsgi --bind $${DJANGO_BIND:-127.0.0.1:$(PORT)} \
-		--worker-class gthread --workers $${GUNICORN_WORKERS:-2} --threads $${GUNICORN_THREADS:-4}
+		--worker-class gthread --workers $${GUNICORN_WORKERS:-4} --threads $${GUNICORN_THREADS:-2}
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -58,7 +58,7 @@ def start_server(database_url: str):
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--worker-class", "gthread", "--workers", "2", "--threads", "4",
+         "--worker-class", "gthread", "--workers", "4", "--threads", "2",
          "--backlog", "2048"],
         cwd=ROOT, env=env_for(database_url), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -161,7 +161,7 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
         f"# Benchmark {started:%Y-%m-%d %H:%M} UTC",
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
-        f"gunicorn gthread 2 workers × 4 threads; locust on the same machine; "
+        f"gunicorn gthread 4 workers × 2 threads; locust on the same machine; "
         f"{LEARNERS} learners, think time {os.environ.get('BENCH_THINK', '5,15')} s, "
         f"arriving over {RAMP_SECONDS} s (figures from when all have arrived); "
         f"whole run {seconds / 60:.1f} min. Reproduce: `make bench`.",

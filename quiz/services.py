@@ -104,7 +104,7 @@ def start_attempt(
         if current.is_in_progress:
             return current
     rng = rng or random.Random()
-    domains = list(blueprint.domains.all())
+    domains = list(blueprint.domains.prefetch_related("topics"))
     quotas = domain_quotas(domains, blueprint.question_count)
     seen = Counter(
         dict(
@@ -115,11 +115,12 @@ def start_attempt(
             .values_list("question", "n")
         )
     )
-    published = Question.objects.published().in_blueprint(blueprint)
+    published = Question.objects.published()
     chosen: list[int] = []
     shortages = []
     for domain in domains:
-        in_domain = published.filter(topic__domain=domain).values_list("id", "topic_id")
+        topic_ids = [topic.pk for topic in domain.topics.all()]
+        in_domain = published.filter(topic_id__in=topic_ids).values_list("id", "topic_id")
         # A large bank: a random sample of unseen questions is enough to spread over topics.
         sample_size = quotas[domain.pk] * SAMPLE_FACTOR
         candidates = list(in_domain.exclude(id__in=list(seen)).order_by("?")[:sample_size])

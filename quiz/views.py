@@ -164,6 +164,14 @@ def _next_url(attempt: Attempt, position: int, go: str) -> str | None:
     return reverse("quiz:question", args=[attempt.pk, target])
 
 
+def _attempt_for_post(request, pk: int, position: int, mode: str) -> Attempt:
+    """The learner's own attempt of this mode holding that question position, or a 404."""
+    attempt = get_object_or_404(Attempt, pk=pk, user=request.user, mode=mode)
+    if not 1 <= position <= attempt.question_count:
+        raise Http404
+    return attempt
+
+
 def _closed_response(request, attempt: Attempt):
     if request.htmx:
         return render(request, "quiz/_closed.html", {"attempt": attempt}, status=409)
@@ -173,9 +181,7 @@ def _closed_response(request, attempt: Attempt):
 @login_required
 @require_POST
 def answer(request, pk: int, position: int):
-    attempt = get_object_or_404(Attempt, pk=pk, user=request.user, mode=Attempt.Mode.MOCK)
-    if not 1 <= position <= attempt.question_count:
-        raise Http404
+    attempt = _attempt_for_post(request, pk, position, Attempt.Mode.MOCK)
     selected = _parse_selection(request)
     next_url = _next_url(attempt, position, request.POST.get("go", ""))
     if selected is None or next_url is None:
@@ -195,9 +201,7 @@ def answer(request, pk: int, position: int):
 @login_required
 @require_POST
 def flag(request, pk: int, position: int):
-    attempt = get_object_or_404(Attempt, pk=pk, user=request.user, mode=Attempt.Mode.MOCK)
-    if not 1 <= position <= attempt.question_count:
-        raise Http404
+    attempt = _attempt_for_post(request, pk, position, Attempt.Mode.MOCK)
     flagged = request.POST.get("flagged")
     if flagged not in {"0", "1"}:
         return HttpResponseBadRequest("flagged must be 0 or 1.")
@@ -331,9 +335,7 @@ def practice(request, pk: int, position: int):
 @login_required
 @require_POST
 def practice_answer(request, pk: int, position: int):
-    attempt = get_object_or_404(Attempt, pk=pk, user=request.user, mode=Attempt.Mode.PRACTICE)
-    if not 1 <= position <= attempt.question_count:
-        raise Http404
+    attempt = _attempt_for_post(request, pk, position, Attempt.Mode.PRACTICE)
     selected = _parse_selection(request)
     if selected is None:
         return HttpResponseBadRequest("That answer form was not valid.")
