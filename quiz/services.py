@@ -210,20 +210,11 @@ def _locked(attempt: Attempt) -> Attempt:
     return Attempt.objects.select_for_update().get(pk=attempt.pk)
 
 
-def _score(attempt: Attempt, *, state: str, now: datetime) -> Attempt:
-    """Grade every item and store the totals; the attempt row must be locked."""
-    items = list(attempt.items.all())
-    per_domain: dict[str, dict] = {}
-    for domain in attempt.blueprint.domains.all():
-        per_domain[domain.code] = {
-            "code": domain.code,
-            "name": domain.name,
-            "correct": 0,
-            "total": 0,
-        }
-    if attempt.mode == Attempt.Mode.PRACTICE:
-        # Practice counts only what was answered; skipped questions say nothing of mastery.
-        items = [item for item in items if item.is_answered]
+def tally(items: list[AttemptItem], domains: list[Domain]) -> tuple[int, list[dict]]:
+    """Grade each item (setting ``is_correct``); return the correct count and per-domain rows."""
+    per_domain = {
+        d.code: {"code": d.code, "name": d.name, "correct": 0, "total": 0} for d in domains
+    }
     for item in items:
         item.is_correct = item.grade()
         row = per_domain.setdefault(
@@ -232,13 +223,23 @@ def _score(attempt: Attempt, *, state: str, now: datetime) -> Attempt:
         )
         row["total"] += 1
         row["correct"] += item.is_correct
-    AttemptItem.objects.bulk_update(items, ["is_correct"])
     correct = sum(item.is_correct for item in items)
+    return correct, [row for row in per_domain.values() if row["total"]]
+
+
+def _score(attempt: Attempt, *, state: str, now: datetime) -> Attempt:
+    """Grade every item and store the totals; the attempt row must be locked."""
+    items = list(attempt.items.all())
+    if attempt.mode == Attempt.Mode.PRACTICE:
+        # Practice counts only what was answered; skipped questions say nothing of mastery.
+        items = [item for item in items if item.is_answered]
+    correct, domain_scores = tally(items, list(attempt.blueprint.domains.all()))
+    AttemptItem.objects.bulk_update(items, ["is_correct"])
     blueprint = attempt.blueprint
     attempt.state = state
     attempt.finished_at = now
     attempt.correct_count = correct
-    attempt.domain_scores = [row for row in per_domain.values() if row["total"]]
+    attempt.domain_scores = domain_scores
     attempt.scaled_score = scaled_score(correct, len(items), blueprint)
     attempt.passed = attempt.scaled_score >= blueprint.pass_mark
     attempt.save()
