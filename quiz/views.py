@@ -34,10 +34,10 @@ def home(request):
         {
             "blueprint": blueprint,
             "in_progress": next(
-                (a for a in attempts if a.is_in_progress and a.mode == "mock"), None
+                (a for a in attempts if a.is_in_progress and a.mode == Attempt.Mode.MOCK), None
             ),
             "practice_in_progress": next(
-                (a for a in attempts if a.is_in_progress and a.mode == "practice"), None
+                (a for a in attempts if a.is_in_progress and a.mode == Attempt.Mode.PRACTICE), None
             ),
             "mocks": [a for a in finished if a.mode == Attempt.Mode.MOCK],
             "practices": [a for a in finished if a.mode == Attempt.Mode.PRACTICE],
