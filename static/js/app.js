@@ -56,6 +56,12 @@
     if (document.getElementById("question-area")) document.addEventListener("keydown", shortcuts);
   });
 
+  // Practice feedback replaces the question: bring the verdict into view and to screen readers.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var feedback = event.detail.target.querySelector && event.detail.target.querySelector("#feedback");
+    if (feedback) feedback.focus();
+  });
+
   // A late answer comes back as 409 with a message worth showing.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 409) {

@@ -55,6 +55,8 @@ def test_exam_review_dashboard_practice_loop(page, shipped_bank, screenshot):
     page.locator("#practice-area input[name=choice]").first.check()
     page.get_by_role("button", name="Check answer").click()
     expect(page.locator("#feedback")).to_have_text(re.compile(r"^(Correct\.|Not quite)"))
+    expect(page.locator("#feedback")).to_be_focused()
+    expect(page.locator("#feedback")).to_be_in_viewport()
     expect(page.get_by_text("Correct answer").first).to_be_visible()
     expect(page.locator(".explanation")).to_be_visible()
     assert_accessible(page, "practice feedback")
