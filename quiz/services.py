@@ -17,6 +17,8 @@ from .models import Attempt, AttemptItem
 
 # Unseen questions drawn at random per domain before picking; a multiple of the domain's quota.
 SAMPLE_FACTOR = 4
+# Past this many seen questions, excluding them in SQL costs more than weighing every question.
+MAX_EXCLUDED_IDS = 5000
 
 
 class BankTooSmall(Exception):
@@ -123,7 +125,9 @@ def start_attempt(
         in_domain = published.filter(topic_id__in=topic_ids).values_list("id", "topic_id")
         # A large bank: a random sample of unseen questions is enough to spread over topics.
         sample_size = quotas[domain.pk] * SAMPLE_FACTOR
-        candidates = list(in_domain.exclude(id__in=list(seen)).order_by("?")[:sample_size])
+        candidates = []
+        if len(seen) <= MAX_EXCLUDED_IDS:
+            candidates = list(in_domain.exclude(id__in=list(seen)).order_by("?")[:sample_size])
         if len(candidates) < sample_size:
             # A small bank, or a learner who has seen most of it: weigh every question.
             candidates = list(in_domain.order_by("id"))
