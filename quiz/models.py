@@ -11,9 +11,6 @@ class AttemptQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(state=Attempt.State.IN_PROGRESS)
 
-    def finished(self):
-        return self.exclude(state=Attempt.State.IN_PROGRESS)
-
     def past_deadline(self, now: datetime):
         grace = timedelta(seconds=settings.EXAM_GRACE_SECONDS)
         return self.in_progress().filter(deadline__lt=now - grace)
@@ -80,12 +77,11 @@ class Attempt(models.Model):
     def is_in_progress(self) -> bool:
         return self.state == self.State.IN_PROGRESS
 
-    def is_past_deadline(self, now: datetime, *, grace: bool = True) -> bool:
+    def is_past_deadline(self, now: datetime) -> bool:
         """True once answers are no longer accepted (deadline plus the grace period)."""
         if self.deadline is None:
             return False
-        allowance = timedelta(seconds=settings.EXAM_GRACE_SECONDS if grace else 0)
-        return now > self.deadline + allowance
+        return now > self.deadline + timedelta(seconds=settings.EXAM_GRACE_SECONDS)
 
     def seconds_left(self, now: datetime) -> int:
         return max(0, int((self.deadline - now).total_seconds())) if self.deadline else 0

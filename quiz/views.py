@@ -127,10 +127,11 @@ def question(request, pk: int, position: int):
         attempt__mode=Attempt.Mode.MOCK,
         position=position,
     )
-    attempt = services.close_if_expired(item.attempt, now=timezone.now())
+    now = timezone.now()
+    attempt = services.close_if_expired(item.attempt, now=now)
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
-    context = _exam_context(attempt, item, timezone.now())
+    context = _exam_context(attempt, item, now)
     template = "quiz/_question.html" if request.htmx else "quiz/question.html"
     return render(request, template, context)
 
