@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .bank import choice_problems
-from .models import Blueprint, Choice, Domain, Question, Tag, Topic
+from .models import Blueprint, Choice, Domain, Question, Reference, Tag, Topic
 
 admin.site.site_header = "mlsprep question bank"
 admin.site.site_title = "mlsprep admin"
@@ -46,6 +46,13 @@ class ChoiceInline(admin.StackedInline):
         return 4 if obj is None else 0
 
 
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    fields = ["order", "title", "url"]
+    extra = 0
+    max_num = 3
+
+
 @admin.action(description="Publish selected questions")
 def publish(modeladmin, request, queryset):
     count = queryset.update(status=Question.Status.PUBLISHED)
@@ -60,7 +67,7 @@ def retire(modeladmin, request, queryset):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    inlines = [ChoiceInline]
+    inlines = [ChoiceInline, ReferenceInline]
     list_display = ["external_id", "topic", "kind", "difficulty", "status", "version", "preview"]
     list_filter = ["topic__domain", "topic", "kind", "difficulty", "status", "tags"]
     search_fields = ["external_id", "stem", "tags__name"]
@@ -70,7 +77,7 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["topic"]
     fieldsets = [
         (None, {"fields": ["external_id", "topic", "kind", "difficulty", "status"]}),
-        ("Content", {"fields": ["stem", "explanation", "source", "tags"]}),
+        ("Content", {"fields": ["stem", "explanation", "tags", "authoring_note"]}),
         ("History", {"fields": ["version", "preview"]}),
     ]
 

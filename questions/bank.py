@@ -13,7 +13,17 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from .models import EXTERNAL_ID_PATTERN, Blueprint, Choice, Question, Tag, Topic
+from .models import (
+    EXTERNAL_ID_PATTERN,
+    MAX_REFERENCES,
+    Blueprint,
+    Choice,
+    Question,
+    Reference,
+    Tag,
+    Topic,
+    reference_url_problem,
+)
 
 BANK_DIR = Path(__file__).resolve().parent / "bank"
 QUESTION_KEYS = {
@@ -23,13 +33,15 @@ QUESTION_KEYS = {
     "kind",
     "difficulty",
     "tags",
-    "source",
+    "references",
+    "authoring_note",
     "stem",
     "explanation",
     "choices",
     "status",
 }
 CHOICE_KEYS = {"text", "correct", "why"}
+REFERENCE_KEYS = {"title", "url"}
 MAX_CHOICES = 6
 
 
@@ -48,7 +60,8 @@ class QuestionData:
     kind: str
     difficulty: int
     tags: list[str]
-    source: str
+    references: list[dict]
+    authoring_note: str
     stem: str
     explanation: str
     choices: list[dict] = field(default_factory=list)
@@ -77,6 +90,25 @@ def choice_problems(kind: str, choices: list[dict]) -> list[str]:
     return problems
 
 
+def reference_problems(references) -> list[str]:
+    """1 to MAX_REFERENCES entries of {title, url}, each https on an allowed host."""
+    if not isinstance(references, list) or not all(isinstance(r, dict) for r in references):
+        return ["references must be a list of {title, url}"]
+    problems = []
+    if len(references) > MAX_REFERENCES:
+        problems.append(f"at most {MAX_REFERENCES} references")
+    for reference in references:
+        if set(reference) != REFERENCE_KEYS:
+            problems.append("each reference has exactly a title and a url")
+            continue
+        if not isinstance(reference["title"], str) or not reference["title"].strip():
+            problems.append("a reference needs a title")
+        problem = reference_url_problem(str(reference["url"]))
+        if problem:
+            problems.append(problem)
+    return problems
+
+
 def _question_problems(raw: dict, topics: dict[str, str]) -> list[str]:
     problems = []
     unknown = set(raw) - QUESTION_KEYS
@@ -100,8 +132,9 @@ def _question_problems(raw: dict, topics: dict[str, str]) -> list[str]:
     for key in ("stem", "explanation"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             problems.append(f"{key} is missing")
-    if not isinstance(raw.get("source", ""), str):
-        problems.append("source must be text")
+    if not isinstance(raw.get("authoring_note", ""), str):
+        problems.append("authoring_note must be text")
+    problems += reference_problems(raw.get("references", []))
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         problems.append("tags must be a list of names")
@@ -162,7 +195,11 @@ def read_files(paths: list[Path], topics: dict[str, str]) -> list[QuestionData]:
                     kind=raw["kind"],
                     difficulty=raw["difficulty"],
                     tags=sorted({t.strip() for t in raw.get("tags", [])}),
-                    source=raw.get("source", "").strip(),
+                    references=[
+                        {"title": r["title"].strip(), "url": r["url"].strip()}
+                        for r in raw.get("references", [])
+                    ],
+                    authoring_note=raw.get("authoring_note", "").strip(),
                     stem=raw["stem"].strip(),
                     explanation=raw["explanation"].strip(),
                     choices=[
@@ -199,12 +236,11 @@ def as_data(question: Question) -> QuestionData:
         kind=question.kind,
         difficulty=question.difficulty,
         tags=sorted(tag.name for tag in question.tags.all()),
-        source=question.source,
+        references=question.reference_list(),
+        authoring_note=question.authoring_note,
         stem=question.stem,
         explanation=question.explanation,
-        choices=[
-            {"text": c.text, "correct": c.is_correct, "why": c.why} for c in question.choices.all()
-        ],
+        choices=question.choice_list(),
     )
 
 
@@ -223,7 +259,7 @@ def load_questions(questions: list[QuestionData], *, blueprint: Blueprint) -> Lo
         q.external_id: q
         for q in Question.objects.filter(external_id__in=[q.id for q in questions])
         .select_related("topic")
-        .prefetch_related("tags", "choices")
+        .prefetch_related("tags", "choices", "references")
     }
     tags = {t.name: t for t in Tag.objects.all()}
     report = LoadReport()
@@ -239,7 +275,7 @@ def load_questions(questions: list[QuestionData], *, blueprint: Blueprint) -> Lo
             "topic": topics[data.topic],
             "kind": data.kind,
             "difficulty": data.difficulty,
-            "source": data.source,
+            "authoring_note": data.authoring_note,
             "stem": data.stem,
             "explanation": data.explanation,
         }
@@ -258,6 +294,7 @@ def load_questions(questions: list[QuestionData], *, blueprint: Blueprint) -> Lo
                 current.status = data.status
             current.save()
             current.choices.all().delete()
+            current.references.all().delete()
             report.updated.append(data.id)
         for name in data.tags:
             if name not in tags:
@@ -266,6 +303,10 @@ def load_questions(questions: list[QuestionData], *, blueprint: Blueprint) -> Lo
         Choice.objects.bulk_create(
             Choice(question=current, text=c["text"], is_correct=c["correct"], why=c["why"], order=i)
             for i, c in enumerate(data.choices)
+        )
+        Reference.objects.bulk_create(
+            Reference(question=current, title=r["title"], url=r["url"], order=i)
+            for i, r in enumerate(data.references)
         )
     return report
 
@@ -284,26 +325,27 @@ def export_bank(fmt: str = "json", *, status: str = Question.Status.PUBLISHED) -
     questions = (
         Question.objects.filter(status=status)
         .select_related("topic__domain")
-        .prefetch_related("tags", "choices")
+        .prefetch_related("tags", "choices", "references")
         .order_by("external_id")
     )
-    rows = [
-        {
-            "id": q.external_id,
-            "domain": q.topic.domain.code,
-            "topic": q.topic.code,
-            "kind": q.kind,
-            "difficulty": q.difficulty,
-            "tags": sorted(tag.name for tag in q.tags.all()),
-            "source": q.source,
-            "stem": q.stem,
-            "explanation": q.explanation,
-            "choices": [
-                {"text": c.text, "correct": c.is_correct, "why": c.why} for c in q.choices.all()
-            ],
-        }
-        for q in questions
-    ]
+    rows = []
+    for question in questions:
+        data = as_data(question)
+        rows.append(
+            {
+                "id": data.id,
+                "domain": question.topic.domain.code,
+                "topic": data.topic,
+                "kind": data.kind,
+                "difficulty": data.difficulty,
+                "tags": data.tags,
+                "references": data.references,
+                "authoring_note": data.authoring_note,
+                "stem": data.stem,
+                "explanation": data.explanation,
+                "choices": data.choices,
+            }
+        )
     if fmt == "yaml":
         return yaml.safe_dump(rows, sort_keys=False, allow_unicode=True, width=100)
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"

@@ -1,8 +1,58 @@
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 EXTERNAL_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MAX_REFERENCES = 3
+# Where a question's references may point: primary sources only (AWS documentation first,
+# then papers and the documentation of the libraries a concept comes from).
+REFERENCE_HOSTS = frozenset(
+    {
+        "docs.aws.amazon.com",
+        "aws.amazon.com",
+        "sagemaker.readthedocs.io",
+        "scikit-learn.org",
+        "xgboost.readthedocs.io",
+        "pytorch.org",
+        "docs.pytorch.org",
+        "www.tensorflow.org",
+        "keras.io",
+        "spark.apache.org",
+        "pandas.pydata.org",
+        "numpy.org",
+        "imbalanced-learn.org",
+        "www.statsmodels.org",
+        "arxiv.org",
+        "proceedings.neurips.cc",
+        "papers.nips.cc",
+        "proceedings.mlr.press",
+        "www.jmlr.org",
+        "jmlr.org",
+        "aclanthology.org",
+        "dl.acm.org",
+        "developers.google.com",
+        "www.deeplearningbook.org",
+    }
+)
+
+
+def reference_url_problem(url: str) -> str | None:
+    """Why a reference URL is refused, or None: https, on a host of REFERENCE_HOSTS."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return f"reference {url!r} is not an https URL"
+    if parts.hostname not in REFERENCE_HOSTS:
+        return f"reference host {parts.hostname} is not an allowed source (REFERENCE_HOSTS)"
+    return None
+
+
+def validate_reference_url(url: str) -> None:
+    problem = reference_url_problem(url)
+    if problem:
+        raise ValidationError(problem[0].upper() + problem[1:] + ".")
 
 
 class Blueprint(models.Model):
@@ -124,7 +174,10 @@ class Question(models.Model):
         help_text="1 recall · 2 apply · 3 trade-off between close options.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    source = models.CharField(max_length=500, blank=True)
+    authoring_note = models.TextField(
+        blank=True,
+        help_text="Where the facts came from, what was checked, doubts. Instructors only.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -151,6 +204,17 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.external_id
 
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind == self.Kind.MULTIPLE
+
+    def choice_list(self) -> list[dict]:
+        """The choices as bank files, exports and frozen attempt items hold them."""
+        return [{"text": c.text, "correct": c.is_correct, "why": c.why} for c in self.choices.all()]
+
+    def reference_list(self) -> list[dict]:
+        return [{"title": r.title, "url": r.url} for r in self.references.all()]
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
@@ -164,3 +228,18 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class Reference(models.Model):
+    """A primary source a learner can open to check the key (shown as "Learn more")."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="references")
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=500, validators=[validate_reference_url])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -115,7 +115,8 @@ class AttemptItem(models.Model):
     kind = models.CharField(max_length=10, choices=Question.Kind.choices)
     stem = models.TextField()
     explanation = models.TextField()
-    source = models.CharField(max_length=500, blank=True)
+    # [{"title", "url"}]: the question's references when it was drawn.
+    references = models.JSONField(default=list, blank=True)
     # [{"text", "correct", "why"}] in the shuffled order shown to the learner.
     choices = models.JSONField()
     selected = models.JSONField(default=list, blank=True)

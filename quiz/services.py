@@ -72,9 +72,7 @@ def pick_questions(
 
 
 def freeze_item(attempt: Attempt, position: int, question: Question, rng: random.Random):
-    choices = [
-        {"text": c.text, "correct": c.is_correct, "why": c.why} for c in question.choices.all()
-    ]
+    choices = question.choice_list()
     rng.shuffle(choices)
     return AttemptItem(
         attempt=attempt,
@@ -88,7 +86,7 @@ def freeze_item(attempt: Attempt, position: int, question: Question, rng: random
         kind=question.kind,
         stem=question.stem,
         explanation=question.explanation,
-        source=question.source,
+        references=question.reference_list(),
         choices=choices,
     )
 
@@ -141,7 +139,9 @@ def start_attempt(
     if shortages:
         raise BankTooSmall(" ".join(shortages))
     rng.shuffle(chosen)
-    questions = Question.objects.select_related("topic__domain").prefetch_related("choices")
+    questions = Question.objects.select_related("topic__domain").prefetch_related(
+        "choices", "references"
+    )
     by_id = questions.in_bulk(chosen)
     try:
         with transaction.atomic():
@@ -192,7 +192,9 @@ def start_practice(
     candidates.sort(key=lambda qid: (last_correct.get(qid, True), seen[qid]))
     chosen = candidates[:size]
     by_id = (
-        Question.objects.select_related("topic__domain").prefetch_related("choices").in_bulk(chosen)
+        Question.objects.select_related("topic__domain")
+        .prefetch_related("choices", "references")
+        .in_bulk(chosen)
     )
     with transaction.atomic():
         attempt = Attempt.objects.create(

@@ -61,7 +61,6 @@ class QuestionFactory(DjangoModelFactory):
     explanation = factory.Sequence(lambda n: f"General explanation {n}.")
     difficulty = 2
     status = Question.Status.PUBLISHED
-    source = "test"
 
     @factory.post_generation
     def choices(obj, create, extracted, **kwargs):

@@ -16,7 +16,10 @@ questions:
     kind: single
     difficulty: 2
     tags: [Random Cut Forest, anomaly detection]
-    source: "test"
+    references:
+      - title: Random Cut Forest (RCF) Algorithm
+        url: https://docs.aws.amazon.com/sagemaker/latest/dg/randomcutforest.html
+    authoring_note: "test"
     stem: |
       A utility wants an anomaly score for each meter reading without labels.
     explanation: RCF is unsupervised and scores each point.
@@ -34,7 +37,8 @@ questions:
     kind: multiple
     difficulty: 3
     tags: [XGBoost]
-    source: "test"
+    references: [{title: XGBoost, url: "https://docs.aws.amazon.com/sagemaker/latest/dg/xgboost.html"}]
+    authoring_note: "test"
     stem: Pick the two supervised algorithms. Choose TWO.
     explanation: Both learn from labels.
     choices:
@@ -76,6 +80,13 @@ def test_good_file_loads_published_questions_with_choices_and_tags(mls, good_fil
     ]
     assert [c.is_correct for c in question.choices.all()] == [True, False, False, False]
     assert sorted(t.name for t in question.tags.all()) == ["Random Cut Forest", "anomaly detection"]
+    assert question.reference_list() == [
+        {
+            "title": "Random Cut Forest (RCF) Algorithm",
+            "url": "https://docs.aws.amazon.com/sagemaker/latest/dg/randomcutforest.html",
+        }
+    ]
+    assert question.authoring_note == "test"
 
 
 BAD_CASES = [
@@ -107,6 +118,27 @@ BAD_CASES = [
         "explanation: RCF is unsupervised and scores each point.",
         "explanation: ''",
         "mod-select-901: explanation is missing",
+    ),
+    (
+        "url: https://docs.aws.amazon.com/sagemaker/latest/dg/randomcutforest.html",
+        "url: http://docs.aws.amazon.com/sagemaker/latest/dg/randomcutforest.html",
+        "mod-select-901: reference 'http://docs.aws.amazon.com/",
+    ),
+    (
+        "url: https://docs.aws.amazon.com/sagemaker/latest/dg/randomcutforest.html",
+        "url: https://example.com/rcf.html",
+        "mod-select-901: reference host example.com is not an allowed source",
+    ),
+    (
+        "        url: https://docs.aws.amazon.com/sagemaker/latest/dg/randomcutforest.html\n",
+        "        url: https://docs.aws.amazon.com/sagemaker/latest/dg/randomcutforest.html\n"
+        + "      - {title: a, url: 'https://aws.amazon.com/a'}\n" * 3,
+        "mod-select-901: at most 3 references",
+    ),
+    (
+        "      - title: Random Cut Forest (RCF) Algorithm\n",
+        "      - title: ''\n",
+        "mod-select-901: a reference needs a title",
     ),
 ]
 
@@ -191,7 +223,8 @@ def test_export_load_export_round_trip_is_identical(mls, good_file, tmp_path, dj
         "kind",
         "difficulty",
         "tags",
-        "source",
+        "references",
+        "authoring_note",
         "stem",
         "explanation",
         "choices",
