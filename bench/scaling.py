@@ -156,7 +156,7 @@ def endpoint_queries(blueprint) -> dict[str, int]:
 
 
 def main():
-    blueprint = Blueprint.objects.get(is_default=True)
+    blueprint = Blueprint.objects.default()
     topics = list(Topic.objects.filter(domain__blueprint=blueprint))
     result = {"queries": endpoint_queries(blueprint), "mock_start_ms": {}, "dashboard_ms": {}}
     history_user, _ = User.objects.get_or_create(username="scale-history")

@@ -59,12 +59,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_ratelimit",
     "questions",
     "quiz",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.refuse_nul_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.private_pages",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,9 +122,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "config.passwords.VarietyValidator"},
 ]
 if env_bool("DJANGO_FAST_PASSWORD_HASHER", default=False):
     # Load tests only: password hashing is slow on purpose (~0.4 s of CPU per log-in).
@@ -181,14 +188,47 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): five wrong passwords in a row lock that username, and
-# separately that IP address, for AXES_COOLOFF_TIME hours. Instructors unlock in the admin.
+# The client's address. Behind DJANGO_PROXY_COUNT trusted proxies it is the address the
+# nearest one appended to X-Forwarded-For; otherwise REMOTE_ADDR, whatever headers say.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1"))
+
+# Login throttling (django-axes): five wrong passwords in a row for one username from one
+# address lock that pair for AXES_COOLOFF_TIME hours, so nobody can lock out someone else.
+# Password spraying from one address is throttled per address (THROTTLES["login"]).
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_USERNAME_CALLABLE = "config.clients.login_username"
+
+# Throttles per client address and per account: scope -> "count/period" (s, m, h, d).
+THROTTLES = {
+    "login": os.environ.get("DJANGO_THROTTLE_LOGIN", "30/h"),
+    "signup": os.environ.get("DJANGO_THROTTLE_SIGNUP", "10/h"),
+    "start": os.environ.get("DJANGO_THROTTLE_START", "30/h"),
+}
+RATELIMIT_IP_META_KEY = "config.clients.client_ip"
+RATELIMIT_USE_CACHE = "throttle"
+# Without Redis the counts live in the database cache, shared by every app server; its
+# increment is not atomic, so a burst of simultaneous requests may pass a limit by a few,
+# which a throttle tolerates. With REDIS_URL the counts are exact.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every app server: Redis when there is one, else a table in the database.
+    "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"},
+}
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+    CACHES["throttle"] = CACHES["default"]
 
 # Seconds after the deadline during which an answer still counts (network latency).
 EXAM_GRACE_SECONDS = int(os.environ.get("DJANGO_EXAM_GRACE_SECONDS", "30"))

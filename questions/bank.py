@@ -313,7 +313,7 @@ def load_questions(questions: list[QuestionData], *, blueprint: Blueprint) -> Lo
 
 def load_bank(paths: list[str] | None = None, *, blueprint: Blueprint | None = None) -> LoadReport:
     """Read and check every file, then load them all in one transaction, or nothing."""
-    blueprint = blueprint or Blueprint.objects.get(is_default=True)
+    blueprint = blueprint or Blueprint.objects.default()
     topics = dict(
         Topic.objects.filter(domain__blueprint=blueprint).values_list("code", "domain__code")
     )

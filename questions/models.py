@@ -1,3 +1,4 @@
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -55,6 +56,12 @@ def validate_reference_url(url: str) -> None:
         raise ValidationError(problem[0].upper() + problem[1:] + ".")
 
 
+class BlueprintQuerySet(models.QuerySet):
+    def default(self) -> "Blueprint | None":
+        """The blueprint behind "Start full mock exam", or None before one is set."""
+        return self.filter(is_default=True).first()
+
+
 class Blueprint(models.Model):
     """The shape of an exam: its domains and their weights, length, time and pass mark."""
 
@@ -68,6 +75,8 @@ class Blueprint(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="The blueprint behind “Start full mock exam”."
     )
+
+    objects = BlueprintQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -89,6 +98,10 @@ class Blueprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.minutes)
 
 
 class Domain(models.Model):

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 
@@ -77,6 +78,18 @@ class Attempt(models.Model):
     def is_in_progress(self) -> bool:
         return self.state == self.State.IN_PROGRESS
 
+    @property
+    def is_expired(self) -> bool:
+        return self.state == self.State.EXPIRED
+
+    @property
+    def is_mock(self) -> bool:
+        return self.mode == self.Mode.MOCK
+
+    @property
+    def is_practice(self) -> bool:
+        return self.mode == self.Mode.PRACTICE
+
     def is_past_deadline(self, now: datetime) -> bool:
         """True once answers are no longer accepted (deadline plus the grace period)."""
         if self.deadline is None:
@@ -140,12 +153,26 @@ class AttemptItem(models.Model):
         return bool(self.selected)
 
     @property
+    def is_multiple(self) -> bool:
+        return self.kind == Question.Kind.MULTIPLE
+
+    @property
     def correct_indexes(self) -> set[int]:
         return {i for i, choice in enumerate(self.choices) if choice["correct"]}
 
     @property
     def required_count(self) -> int:
         return len(self.correct_indexes)
+
+    def selection_problem(self, chosen: list[int]) -> str | None:
+        """Why a selection does not fit this question, or None."""
+        if any(i < 0 or i >= len(self.choices) for i in chosen):
+            return "No such choice."
+        if not self.is_multiple and len(chosen) > 1:
+            return "This question takes one answer."
+        if self.is_multiple and len(chosen) > self.required_count:
+            return f"Choose at most {self.required_count}; your earlier selection is kept."
+        return None
 
     def grade(self) -> bool:
         """Right only when the selected set equals the correct set; unanswered is wrong."""
@@ -158,3 +185,11 @@ class AttemptItem(models.Model):
             {"index": i, "number": i + 1, "text": c["text"], "selected": i in chosen}
             for i, c in enumerate(self.choices)
         ]
+
+
+class Learner(User):
+    """A learner's account as instructors see it: they may reset its password, nothing more."""
+
+    class Meta:
+        proxy = True
+        permissions = [("reset_learner_password", "Can reset a learner's password")]

@@ -1,20 +1,53 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from questions.models import Blueprint, Topic
+from questions.models import Blueprint
 
-from . import mastery, services
-from .models import Attempt, AttemptItem
+from . import selectors, services, throttling
+from .access import get_own_attempt, get_own_item, refuse_during_mock
+from .forms import AnswerForm, FlagForm, PracticeStartForm, ReviewFilterForm
+from .models import Attempt
 
-MAX_CHOICE_VALUES = 6
+
+def learner_required(view):
+    """login_required that keeps answers safe when the session has ended: htmx requests get a
+    401 with a log-in link back to the page, plain posts log in and return to the page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        back = request.get_full_path()
+        if request.htmx and request.htmx.current_url_abs_path:
+            back = request.htmx.current_url_abs_path
+        elif request.method != "GET":
+            referer = request.headers.get("Referer", "")
+            safe = url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            back = referer if safe and referer else reverse("quiz:home")
+        if request.htmx:
+            return render(request, "quiz/_logged_out.html", {"back": back}, status=401)
+        return redirect_to_login(back)
+
+    return wrapper
+
+
+def bad_request(form) -> HttpResponseBadRequest:
+    messages_ = [error for errors in form.errors.values() for error in errors]
+    return HttpResponseBadRequest(" ".join(messages_) or "That form was not valid.")
 
 
 @require_GET
@@ -22,30 +55,10 @@ def home(request):
     """The landing page, or for a learner the dashboard: history, mastery, what to do next."""
     if not request.user.is_authenticated:
         return render(request, "quiz/landing.html")
-    blueprint = Blueprint.objects.filter(is_default=True).first()
-    attempts = list(Attempt.objects.filter(user=request.user).select_related("blueprint", "topic"))
-    finished = [a for a in attempts if not a.is_in_progress]
-    domains = (
-        mastery.learner_mastery(request.user, blueprint, now=timezone.now()) if blueprint else []
-    )
-    return render(
-        request,
-        "quiz/home.html",
-        {
-            "blueprint": blueprint,
-            "in_progress": next(
-                (a for a in attempts if a.is_in_progress and a.mode == Attempt.Mode.MOCK), None
-            ),
-            "practice_in_progress": next(
-                (a for a in attempts if a.is_in_progress and a.mode == Attempt.Mode.PRACTICE), None
-            ),
-            "mocks": [a for a in finished if a.mode == Attempt.Mode.MOCK],
-            "practices": [a for a in finished if a.mode == Attempt.Mode.PRACTICE],
-            "domains": domains,
-            "weakest": mastery.weakest_topics(domains),
-            "readiness": mastery.readiness(domains, blueprint) if blueprint else None,
-        },
-    )
+    now = timezone.now()
+    services.open_mock(request.user, now=now)  # a mock whose time ran out is scored first
+    context = selectors.dashboard(request.user, Blueprint.objects.default(), now=now)
+    return render(request, "quiz/home.html", context)
 
 
 @require_GET
@@ -57,6 +70,10 @@ def method(request):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("quiz:home")
+    if request.method == "POST":
+        wait = throttling.seconds_to_wait(request, "signup")
+        if wait:
+            return throttling.too_many(request, wait)
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.save(), backend="django.contrib.auth.backends.ModelBackend")
@@ -66,44 +83,36 @@ def signup(request):
     )
 
 
-@login_required
+@require_http_methods(["GET", "POST"])
+def log_in(request):
+    """Django's log-in, throttled per client address on top of django-axes' lockout."""
+    if request.method == "POST":
+        wait = throttling.seconds_to_wait(request, "login")
+        if wait:
+            return throttling.too_many(request, wait)
+    return auth_views.LoginView.as_view()(request)
+
+
+@learner_required
 @require_POST
 def start(request):
-    blueprint = get_object_or_404(Blueprint, is_default=True)
+    blueprint = Blueprint.objects.default()
+    if blueprint is None:
+        raise Http404("No exam is set up yet.")
+    now = timezone.now()
+    if services.open_mock(request.user, now=now) is None:
+        wait = throttling.seconds_to_wait(request, "start")
+        if wait:
+            return throttling.too_many(request, wait)
     try:
-        attempt = services.start_attempt(user=request.user, blueprint=blueprint, now=timezone.now())
+        attempt = services.start_attempt(user=request.user, blueprint=blueprint, now=now)
     except services.BankTooSmall as error:
         return render(request, "quiz/cannot_start.html", {"reason": str(error)}, status=409)
     return redirect("quiz:question", pk=attempt.pk, position=1)
 
 
-def _own_attempt(request, pk: int, **filters) -> Attempt:
-    """The learner's own attempt, closed first if its time ran out; anyone else's is a 404."""
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("blueprint", "topic"), pk=pk, user=request.user, **filters
-    )
-    return services.close_if_expired(attempt, now=timezone.now())
-
-
-def _navigator(attempt: Attempt, current: int) -> list[dict]:
-    """One row per question for the navigator, its class and spoken label worked out here."""
-    rows = []
-    for position, selected, flagged in attempt.items.values_list("position", "selected", "flagged"):
-        state = "answered" if selected else "unanswered"
-        rows.append(
-            {
-                "number": str(position),  # a string: the template skips number localization
-                "answered": bool(selected),
-                "css": f"nav-item {state}{' flagged' if flagged else ''}",
-                "label": f"Question {position}, {state}{', flagged' if flagged else ''}",
-                "current": position == current,
-            }
-        )
-    return rows
-
-
 def _exam_context(attempt: Attempt, item, now) -> dict:
-    navigator = _navigator(attempt, item.position)
+    navigator = selectors.navigator(attempt, item.position)
     return {
         "attempt": attempt,
         "item": item,
@@ -116,17 +125,10 @@ def _exam_context(attempt: Attempt, item, now) -> dict:
     }
 
 
-@login_required
+@learner_required
 @require_GET
 def question(request, pk: int, position: int):
-    # The item and its attempt in one query: this page is the one learners load most.
-    item = get_object_or_404(
-        AttemptItem.objects.select_related("attempt__blueprint"),
-        attempt__pk=pk,
-        attempt__user=request.user,
-        attempt__mode=Attempt.Mode.MOCK,
-        position=position,
-    )
+    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.MOCK)
     now = timezone.now()
     attempt = services.close_if_expired(item.attempt, now=now)
     if not attempt.is_in_progress:
@@ -136,97 +138,63 @@ def question(request, pk: int, position: int):
     return render(request, template, context)
 
 
-FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
-
-
-def _parse_selection(request) -> list[int] | None:
-    """The chosen option indexes, or None for anything that is not a plain, small form."""
-    if request.content_type not in FORM_TYPES:
-        return None
-    values = request.POST.getlist("choice")
-    if len(values) > MAX_CHOICE_VALUES:
-        return None
-    try:
-        return [int(value) for value in values]
-    except ValueError:
-        return None
-
-
-def _next_url(attempt: Attempt, position: int, go: str) -> str | None:
-    """Where a plain form post goes next: previous, next, review screen, or a question number."""
-    targets = {"prev": position - 1, "next": position + 1, "": position, "stay": position}
-    if go == "review":
-        return reverse("quiz:finish", args=[attempt.pk])
-    target = targets.get(go)
-    if target is None and go.isdigit():
-        target = int(go)
-    if target is None or not 1 <= target <= attempt.question_count:
-        return None
-    return reverse("quiz:question", args=[attempt.pk, target])
-
-
-def _attempt_for_post(request, pk: int, position: int, mode: str) -> Attempt:
-    """The learner's own attempt of this mode holding that question position, or a 404."""
-    attempt = get_object_or_404(Attempt, pk=pk, user=request.user, mode=mode)
-    if not 1 <= position <= attempt.question_count:
-        raise Http404
-    return attempt
-
-
 def _closed_response(request, attempt: Attempt):
     if request.htmx:
         return render(request, "quiz/_closed.html", {"attempt": attempt}, status=409)
     return redirect("quiz:results", pk=attempt.pk)
 
 
-@login_required
+@learner_required
 @require_POST
 def answer(request, pk: int, position: int):
-    attempt = _attempt_for_post(request, pk, position, Attempt.Mode.MOCK)
-    selected = _parse_selection(request)
-    next_url = _next_url(attempt, position, request.POST.get("go", ""))
-    if selected is None or next_url is None:
-        return HttpResponseBadRequest("That answer form was not valid.")
+    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.MOCK)
+    attempt = item.attempt
+    form = AnswerForm(request.POST, item=item)
+    if not form.is_valid():
+        return bad_request(form)
+    target = form.target(attempt)
+    if target is None:
+        return HttpResponseBadRequest("There is no such question in this exam.")
     now = timezone.now()
     try:
-        item = services.answer_item(attempt=attempt, position=position, selected=selected, now=now)
+        item = services.answer_item(item=item, selected=form.cleaned_data["choice"], now=now)
     except services.AttemptClosed as closed:
         return _closed_response(request, closed.attempt)
     except services.InvalidAnswer as error:
         return HttpResponseBadRequest(str(error))
     if request.htmx:
         return render(request, "quiz/_saved.html", _exam_context(attempt, item, now))
-    return redirect(next_url)
+    if target == "review":
+        return redirect("quiz:finish", pk=attempt.pk)
+    return redirect("quiz:question", pk=attempt.pk, position=target)
 
 
-@login_required
+@learner_required
 @require_POST
 def flag(request, pk: int, position: int):
-    attempt = _attempt_for_post(request, pk, position, Attempt.Mode.MOCK)
-    flagged = request.POST.get("flagged")
-    if flagged not in {"0", "1"}:
-        return HttpResponseBadRequest("flagged must be 0 or 1.")
+    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.MOCK)
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        return bad_request(form)
     now = timezone.now()
     try:
-        item = services.flag_item(
-            attempt=attempt, position=position, flagged=flagged == "1", now=now
-        )
+        item = services.flag_item(item=item, flagged=form.cleaned_data["flagged"], now=now)
     except services.AttemptClosed as closed:
         return _closed_response(request, closed.attempt)
     if request.htmx:
-        return render(request, "quiz/_flagged.html", _exam_context(attempt, item, now))
-    return redirect("quiz:question", pk=attempt.pk, position=position)
+        return render(request, "quiz/_flagged.html", _exam_context(item.attempt, item, now))
+    return redirect("quiz:question", pk=pk, position=position)
 
 
-@login_required
+@learner_required
 @require_GET
 def finish(request, pk: int):
     """The review screen before submitting: unanswered and flagged questions first."""
-    attempt = _own_attempt(request, pk, mode=Attempt.Mode.MOCK)
+    now = timezone.now()
+    attempt = get_own_attempt(request.user, pk, mode=Attempt.Mode.MOCK, now=now)
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
-    rows = list(attempt.items.values("position", "selected", "flagged", "stem"))
-    rows.sort(key=lambda r: (bool(r["selected"]), not r["flagged"], r["position"]))
+    rows = selectors.finish_rows(attempt)
     return render(
         request,
         "quiz/finish.html",
@@ -235,123 +203,110 @@ def finish(request, pk: int):
             "rows": rows,
             "unanswered": sum(1 for r in rows if not r["selected"]),
             "flagged": sum(1 for r in rows if r["flagged"]),
-            "seconds_left": attempt.seconds_left(timezone.now()),
+            "seconds_left": attempt.seconds_left(now),
         },
     )
 
 
-@login_required
+@learner_required
 @require_POST
 def submit(request, pk: int):
-    attempt = get_object_or_404(Attempt, pk=pk, user=request.user)
+    attempt = get_own_attempt(request.user, pk)
     services.submit_attempt(attempt=attempt, now=timezone.now())
     return redirect("quiz:results", pk=attempt.pk)
 
 
-@login_required
+@learner_required
 @require_GET
 def results(request, pk: int):
-    attempt = _own_attempt(request, pk)
-    if attempt.is_in_progress and attempt.mode == Attempt.Mode.PRACTICE:
+    attempt = get_own_attempt(request.user, pk, now=timezone.now())
+    if attempt.is_in_progress and attempt.is_practice:
         return redirect("quiz:practice", pk=attempt.pk, position=1)
     if attempt.is_in_progress:
         return redirect("quiz:finish", pk=attempt.pk)
     return render(request, "quiz/results.html", {"attempt": attempt})
 
 
-REVIEW_FILTERS = {
-    "all": "All",
-    "incorrect": "Incorrect",
-    "flagged": "Flagged",
-    "unanswered": "Unanswered",
-}
-
-
-@login_required
+@learner_required
 @require_GET
+@refuse_during_mock
 def review(request, pk: int):
     """Every question of a finished attempt as it was shown, with the key and explanations."""
-    attempt = _own_attempt(request, pk)
+    attempt = get_own_attempt(request.user, pk, now=timezone.now())
     if attempt.is_in_progress:
         messages.info(request, "Answers and explanations open once the attempt is submitted.")
-        if attempt.mode == Attempt.Mode.PRACTICE:
+        if attempt.is_practice:
             return redirect("quiz:practice", pk=attempt.pk, position=1)
         return redirect("quiz:finish", pk=attempt.pk)
-    show = request.GET.get("show", "all")
-    if show not in REVIEW_FILTERS:
-        show = "all"
-    items = attempt.items.select_related("topic")
-    if show == "incorrect":
-        items = items.filter(is_correct=False)
-    elif show == "flagged":
-        items = items.filter(flagged=True)
-    elif show == "unanswered":
-        items = items.filter(selected=[])
-    domain, topic = request.GET.get("domain", ""), request.GET.get("topic", "")
-    if domain:
-        items = items.filter(domain_code=domain)
-    if topic:
-        items = items.filter(topic__code=topic)
-    topics = sorted(set(attempt.items.values_list("topic__code", "topic__name")))
+    domains, topics = selectors.review_choices(attempt)
+    form = ReviewFilterForm(request.GET, domains=domains, topics=topics)
+    if not form.is_valid():
+        return bad_request(form)
+    filters = form.filters()
+    items = selectors.reviewed_items(attempt, **filters)
     return render(
         request,
         "quiz/review.html",
         {
             "attempt": attempt,
             "items": items,
-            "show": show,
-            "filters": REVIEW_FILTERS,
-            "domain": domain,
-            "topic": topic,
-            "domains": attempt.domain_scores,
+            "filters": ReviewFilterForm.SHOW,
+            "domains": domains,
             "topics": topics,
+            **filters,
         },
     )
 
 
-@login_required
+@learner_required
 @require_POST
+@refuse_during_mock
 def practice_start(request):
-    topic_id = request.POST.get("topic", "")
-    if not topic_id.isdigit():
-        return HttpResponseBadRequest("Choose a topic to practise.")
-    topic = get_object_or_404(Topic, pk=int(topic_id))
+    form = PracticeStartForm(request.POST, blueprint=Blueprint.objects.default())
+    if not form.is_valid():
+        return bad_request(form)
+    wait = throttling.seconds_to_wait(request, "start")
+    if wait:
+        return throttling.too_many(request, wait)
     try:
-        attempt = services.start_practice(user=request.user, topic=topic, now=timezone.now())
+        attempt = services.start_practice(
+            user=request.user, topic=form.cleaned_data["topic"], now=timezone.now()
+        )
     except services.BankTooSmall as error:
         return render(request, "quiz/cannot_start.html", {"reason": str(error)}, status=409)
     return redirect("quiz:practice", pk=attempt.pk, position=1)
 
 
-@login_required
+@learner_required
 @require_GET
+@refuse_during_mock
 def practice(request, pk: int, position: int):
-    attempt = _own_attempt(request, pk, mode=Attempt.Mode.PRACTICE)
-    item = get_object_or_404(attempt.items, position=position)
-    context = {"attempt": attempt, "item": item, "choices": item.shown_choices()}
+    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.PRACTICE)
+    context = {"attempt": item.attempt, "item": item, "choices": item.shown_choices()}
     template = "quiz/_practice_item.html" if request.htmx else "quiz/practice.html"
     return render(request, template, context)
 
 
-@login_required
+@learner_required
 @require_POST
+@refuse_during_mock
 def practice_answer(request, pk: int, position: int):
-    attempt = _attempt_for_post(request, pk, position, Attempt.Mode.PRACTICE)
-    selected = _parse_selection(request)
-    if selected is None:
-        return HttpResponseBadRequest("That answer form was not valid.")
+    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.PRACTICE)
+    form = AnswerForm(request.POST, item=item)
+    if not form.is_valid():
+        return bad_request(form)
     try:
         item = services.answer_item(
-            attempt=attempt, position=position, selected=selected, now=timezone.now()
+            item=item, selected=form.cleaned_data["choice"], now=timezone.now()
         )
     except services.AttemptClosed as closed:
         return _closed_response(request, closed.attempt)
     except services.InvalidAnswer as error:
         return HttpResponseBadRequest(str(error))
     if request.htmx:
-        context = {"attempt": attempt, "item": item, "choices": item.shown_choices()}
+        context = {"attempt": item.attempt, "item": item, "choices": item.shown_choices()}
         return render(request, "quiz/_practice_item.html", context)
-    return redirect("quiz:practice", pk=attempt.pk, position=position)
+    return redirect("quiz:practice", pk=pk, position=position)
 
 
 @require_GET

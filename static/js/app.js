@@ -62,11 +62,35 @@
     if (feedback) feedback.focus();
   });
 
-  // A late answer comes back as 409 with a message worth showing.
+  // Refusals come back with a message worth showing: a late answer (409), a selection that
+  // does not fit (400), too many tries (429). A logged-out learner (401) is told so at the top
+  // of the page, whatever the request was, with a link that logs in and returns here.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 409) {
+    var status = event.detail.xhr.status;
+    if (status === 401) {
+      event.detail.target = document.getElementById("connection-status");
+    }
+    if (status === 400 || status === 401 || status === 409 || status === 429) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+  });
+
+  function notSaved(message) {
+    var region = document.getElementById("connection-status");
+    if (region) region.textContent = message;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    notSaved("Not saved: the server could not take that change (error " + event.detail.xhr.status + "). Your earlier answers are kept; try again.");
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    notSaved("Not saved: the server cannot be reached. Check your connection and try again; your earlier answers are kept.");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var region = document.getElementById("connection-status");
+    if (event.detail.successful && region && !region.querySelector(".logged-out")) region.textContent = "";
   });
 })();

@@ -24,7 +24,7 @@ def two_attempts(db):
     now = timezone.now()
     mine = services.start_attempt(user=alice, blueprint=blueprint, now=now, rng=random.Random(1))
     theirs = services.start_attempt(user=bob, blueprint=blueprint, now=now, rng=random.Random(2))
-    services.answer_item(attempt=theirs, position=1, selected=[0], now=now)
+    services.answer_item(item=theirs.items.get(position=1), selected=[0], now=now)
     return alice, mine, theirs
 
 
@@ -69,8 +69,10 @@ def test_fuzzed_posts_never_500_and_never_touch_another_attempt(
         url = f"/attempts/{pk}/questions/{position}/{endpoint}/"
     response = client.post(url, data)
     assert response.status_code < 500
+    has_nul = any("\x00" in value for values in data.values() for value in values)
     if which == "theirs":
-        assert response.status_code == 404
+        # A NUL character is refused (400) before any lookup, for every attempt alike.
+        assert response.status_code == (400 if has_nul else 404)
     assert snapshot(theirs) == before
 
 
@@ -105,11 +107,11 @@ def test_every_url_of_one_learner_is_404_for_another(db):
     blueprint = one_topic_blueprint()
     owner, intruder = UserFactory(username="owner"), UserFactory(username="intruder")
     now = timezone.now()
-    mock = services.start_attempt(user=owner, blueprint=blueprint, now=now)
     topic = blueprint.domains.get().topics.get()
     finished = services.start_practice(user=owner, topic=topic, now=now)
     services.submit_attempt(attempt=finished, now=now)
     practice = services.start_practice(user=owner, topic=topic, now=now)
+    mock = services.start_attempt(user=owner, blueprint=blueprint, now=now)
     gets = [
         reverse("quiz:question", args=[mock.pk, 1]),
         reverse("quiz:finish", args=[mock.pk]),
@@ -144,12 +146,12 @@ def test_markup_in_a_question_is_inert_on_every_page(db, admin_client):
     client = Client()
     client.force_login(learner)
     now = timezone.now()
-    mock = services.start_attempt(user=learner, blueprint=blueprint, now=now)
     topic = blueprint.domains.get().topics.get()
     practice = services.start_practice(user=learner, topic=topic, now=now)
-    services.answer_item(attempt=practice, position=1, selected=[0], now=now)
-    pages = [client.get(reverse("quiz:question", args=[mock.pk, n])) for n in range(1, 5)]
-    pages.append(client.get(reverse("quiz:practice", args=[practice.pk, 1])))
+    services.answer_item(item=practice.items.get(position=1), selected=[0], now=now)
+    pages = [client.get(reverse("quiz:practice", args=[practice.pk, 1]))]
+    mock = services.start_attempt(user=learner, blueprint=blueprint, now=now)
+    pages += [client.get(reverse("quiz:question", args=[mock.pk, n])) for n in range(1, 5)]
     services.submit_attempt(attempt=mock, now=now)
     pages.append(client.get(reverse("quiz:review", args=[mock.pk])))
     question = Question.objects.filter(topic=topic).first()

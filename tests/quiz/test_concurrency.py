@@ -46,7 +46,7 @@ def test_two_concurrent_submits_score_once(now):
     blueprint = one_topic_blueprint(10)
     for _ in range(5):
         attempt = services.start_attempt(user=UserFactory(), blueprint=blueprint, now=now)
-        services.answer_item(attempt=attempt, position=1, selected=[0], now=now)
+        services.answer_item(item=attempt.items.get(position=1), selected=[0], now=now)
         first, second = race(
             lambda a=attempt: services.submit_attempt(attempt=a, now=now + timedelta(minutes=1)),
             lambda a=attempt: services.submit_attempt(attempt=a, now=now + timedelta(minutes=2)),

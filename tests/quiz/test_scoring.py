@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from questions.models import Blueprint, Domain
 from quiz.models import AttemptItem
-from quiz.services import scaled_score, tally
+from quiz.scoring import scaled_score, tally
 
 DOMAINS = [Domain(code=str(n), name=f"Domain {n}", weight=25) for n in range(1, 5)]
 BLUEPRINT = Blueprint(score_min=100, score_max=1000, pass_mark=750)

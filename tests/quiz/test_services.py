@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from questions.models import Question
-from quiz import services
+from quiz import drawing, services
 from quiz.models import Attempt, AttemptItem
 from tests.factories import DomainFactory, QuestionFactory, TopicFactory, UserFactory, fill_bank
 
@@ -36,7 +36,7 @@ def wrong_indexes(item):
 
 
 def test_domain_quotas_use_largest_remainder(mls):
-    quotas = services.domain_quotas(list(mls.domains.all()), 65)
+    quotas = drawing.domain_quotas(list(mls.domains.all()), 65)
     assert {d.code: quotas[d.pk] for d in mls.domains.all()} == MLS_QUOTAS
 
 
@@ -104,8 +104,10 @@ def test_starting_after_an_expired_attempt_closes_it_and_starts_anew(attempt, le
 
 def test_answer_saves_and_change_replaces(attempt, now):
     item = attempt.items.get(position=1)
-    services.answer_item(attempt=attempt, position=1, selected=wrong_indexes(item), now=now)
-    services.answer_item(attempt=attempt, position=1, selected=correct_indexes(item), now=now)
+    services.answer_item(item=attempt.items.get(position=1), selected=wrong_indexes(item), now=now)
+    services.answer_item(
+        item=attempt.items.get(position=1), selected=correct_indexes(item), now=now
+    )
     item.refresh_from_db()
     assert item.selected == correct_indexes(item)
     assert item.answered_at == now
@@ -113,8 +115,10 @@ def test_answer_saves_and_change_replaces(attempt, now):
 
 def test_answer_with_no_choice_clears_it(attempt, now):
     item = attempt.items.get(position=1)
-    services.answer_item(attempt=attempt, position=1, selected=correct_indexes(item), now=now)
-    services.answer_item(attempt=attempt, position=1, selected=[], now=now)
+    services.answer_item(
+        item=attempt.items.get(position=1), selected=correct_indexes(item), now=now
+    )
+    services.answer_item(item=attempt.items.get(position=1), selected=[], now=now)
     item.refresh_from_db()
     assert item.selected == [] and item.answered_at is None
 
@@ -122,17 +126,21 @@ def test_answer_with_no_choice_clears_it(attempt, now):
 def test_answer_refuses_unknown_choice_and_two_choices_for_single(attempt, now):
     single = attempt.items.filter(kind="single").first()
     with pytest.raises(services.InvalidAnswer):
-        services.answer_item(attempt=attempt, position=single.position, selected=[9], now=now)
+        services.answer_item(
+            item=attempt.items.get(position=single.position), selected=[9], now=now
+        )
     with pytest.raises(services.InvalidAnswer):
-        services.answer_item(attempt=attempt, position=single.position, selected=[0, 1], now=now)
+        services.answer_item(
+            item=attempt.items.get(position=single.position), selected=[0, 1], now=now
+        )
     single.refresh_from_db()
     assert single.selected == []
 
 
 def test_flag_and_unflag(attempt, now):
-    services.flag_item(attempt=attempt, position=3, flagged=True, now=now)
+    services.flag_item(item=attempt.items.get(position=3), flagged=True, now=now)
     assert attempt.items.get(position=3).flagged
-    services.flag_item(attempt=attempt, position=3, flagged=False, now=now)
+    services.flag_item(item=attempt.items.get(position=3), flagged=False, now=now)
     assert not attempt.items.get(position=3).flagged
 
 
@@ -140,10 +148,14 @@ def test_answer_within_grace_counts_and_after_grace_is_refused(attempt, now):
     item1 = attempt.items.get(position=1)
     item2 = attempt.items.get(position=2)
     within = attempt.deadline + grace()
-    services.answer_item(attempt=attempt, position=1, selected=correct_indexes(item1), now=within)
+    services.answer_item(
+        item=attempt.items.get(position=1), selected=correct_indexes(item1), now=within
+    )
     late = attempt.deadline + grace() + timedelta(seconds=1)
     with pytest.raises(services.AttemptClosed) as closed:
-        services.answer_item(attempt=attempt, position=2, selected=correct_indexes(item2), now=late)
+        services.answer_item(
+            item=attempt.items.get(position=2), selected=correct_indexes(item2), now=late
+        )
     assert closed.value.attempt.state == Attempt.State.EXPIRED
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.EXPIRED
@@ -156,13 +168,13 @@ def test_answer_within_grace_counts_and_after_grace_is_refused(attempt, now):
 def test_flag_after_deadline_is_refused(attempt):
     late = attempt.deadline + grace() + timedelta(seconds=1)
     with pytest.raises(services.AttemptClosed):
-        services.flag_item(attempt=attempt, position=1, flagged=True, now=late)
+        services.flag_item(item=attempt.items.get(position=1), flagged=True, now=late)
 
 
 def test_submit_scores_and_submit_twice_gives_the_same_result(attempt, now):
     for item in attempt.items.all()[:10]:
         services.answer_item(
-            attempt=attempt, position=item.position, selected=correct_indexes(item), now=now
+            item=attempt.items.get(position=item.position), selected=correct_indexes(item), now=now
         )
     done = services.submit_attempt(attempt=attempt, now=now + timedelta(minutes=42))
     assert done.state == Attempt.State.SUBMITTED
@@ -179,13 +191,13 @@ def test_submit_scores_and_submit_twice_gives_the_same_result(attempt, now):
 def test_answer_after_submit_is_refused(attempt, now):
     services.submit_attempt(attempt=attempt, now=now)
     with pytest.raises(services.AttemptClosed):
-        services.answer_item(attempt=attempt, position=1, selected=[0], now=now)
+        services.answer_item(item=attempt.items.get(position=1), selected=[0], now=now)
 
 
 def test_all_correct_passes_with_full_score(attempt, now):
     for item in attempt.items.all():
         services.answer_item(
-            attempt=attempt, position=item.position, selected=correct_indexes(item), now=now
+            item=attempt.items.get(position=item.position), selected=correct_indexes(item), now=now
         )
     done = services.submit_attempt(attempt=attempt, now=now)
     assert (done.correct_count, done.scaled_score, done.passed) == (65, 1000, True)
@@ -195,14 +207,17 @@ def test_multiple_response_needs_exactly_the_correct_set(attempt, now):
     item = attempt.items.filter(kind="multiple").first()
     partial = correct_indexes(item)[:1]
     superset = correct_indexes(item) + wrong_indexes(item)
-    services.answer_item(attempt=attempt, position=item.position, selected=partial, now=now)
+    services.answer_item(item=attempt.items.get(position=item.position), selected=partial, now=now)
     item.refresh_from_db()
     assert not item.grade()
-    services.answer_item(attempt=attempt, position=item.position, selected=superset, now=now)
+    with pytest.raises(services.InvalidAnswer, match="Choose at most 2"):
+        services.answer_item(
+            item=attempt.items.get(position=item.position), selected=superset, now=now
+        )
     item.refresh_from_db()
-    assert not item.grade()
+    assert item.selected == partial
     services.answer_item(
-        attempt=attempt, position=item.position, selected=correct_indexes(item), now=now
+        item=attempt.items.get(position=item.position), selected=correct_indexes(item), now=now
     )
     item.refresh_from_db()
     assert item.grade()
@@ -213,8 +228,7 @@ def test_close_expired_attempts_scores_only_those_past_grace(mls, bank, now):
     old = services.start_attempt(user=UserFactory(), blueprint=mls, now=now - timedelta(hours=4))
     item = old.items.get(position=1)
     services.answer_item(
-        attempt=old,
-        position=1,
+        item=old.items.get(position=1),
         selected=correct_indexes(item),
         now=now - timedelta(hours=3, minutes=30),
     )

@@ -95,7 +95,9 @@ def test_exam_page_has_the_accessible_parts(client_in, attempt):
 
 def test_plain_post_saves_and_moves_to_next(client_in, attempt):
     item = attempt.items.get(position=1)
-    response = client_in.post(q_url(attempt, 1, "answer"), {"choice": correct(item), "go": "next"})
+    response = client_in.post(
+        q_url(attempt, 1, "answer"), {"position": 1, "choice": correct(item), "go": "next"}
+    )
     assert response["Location"] == q_url(attempt, 2)
     item.refresh_from_db()
     assert item.selected == correct(item)
@@ -106,7 +108,9 @@ def test_plain_post_saves_and_moves_to_next(client_in, attempt):
 
 def test_htmx_autosave_returns_status_and_navigator(client_in, attempt):
     item = attempt.items.get(position=2)
-    response = client_in.post(q_url(attempt, 2, "answer"), {"choice": correct(item)}, headers=HTMX)
+    response = client_in.post(
+        q_url(attempt, 2, "answer"), {"position": 2, "choice": correct(item)}, headers=HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Answer saved." in html
@@ -116,7 +120,9 @@ def test_htmx_autosave_returns_status_and_navigator(client_in, attempt):
 
 def test_navigator_jump_saves_then_goes(client_in, attempt):
     item = attempt.items.get(position=1)
-    response = client_in.post(q_url(attempt, 1, "answer"), {"choice": correct(item), "go": "40"})
+    response = client_in.post(
+        q_url(attempt, 1, "answer"), {"position": 1, "choice": correct(item), "go": "40"}
+    )
     assert response["Location"] == q_url(attempt, 40)
 
 
@@ -138,10 +144,16 @@ def test_flag_htmx_and_plain(client_in, attempt):
         {"choice": [str(i) for i in range(7)]},
         {"choice": "0", "go": "nowhere"},
         {"choice": "0", "go": "999"},
+        {"choice": "0", "go": "²"},
+        {"choice": "0", "go": "9" * 5000},
+        {"choice": "0", "position": "1" * 5000},
+        {"choice": "0", "position": None},
     ],
 )
 def test_tampered_answer_form_is_a_400_and_changes_nothing(client_in, attempt, data):
     single = attempt.items.filter(kind="single").first()
+    data = {"position": single.position, **data}
+    data = {key: value for key, value in data.items() if value is not None}
     response = client_in.post(q_url(attempt, single.position, "answer"), data)
     assert response.status_code == 400
     single.refresh_from_db()
@@ -150,7 +162,10 @@ def test_tampered_answer_form_is_a_400_and_changes_nothing(client_in, attempt, d
 
 def test_tampered_flag_and_position_are_4xx(client_in, attempt):
     assert client_in.post(q_url(attempt, 1, "flag"), {"flagged": "yes"}).status_code == 400
-    assert client_in.post(q_url(attempt, 66, "answer"), {"choice": "0"}).status_code == 404
+    assert (
+        client_in.post(q_url(attempt, 66, "answer"), {"position": 66, "choice": "0"}).status_code
+        == 404
+    )
     assert client_in.get(q_url(attempt, 0)).status_code == 404
     assert client_in.get(reverse("quiz:question", args=[attempt.pk, 66])).status_code == 404
 
@@ -169,7 +184,9 @@ def test_another_learners_attempt_is_404_everywhere(client, attempt, other_learn
     ]
     for url in urls_get:
         assert client.get(url).status_code == 404, url
-    assert client.post(q_url(attempt, 1, "answer"), {"choice": "0"}).status_code == 404
+    assert (
+        client.post(q_url(attempt, 1, "answer"), {"position": 1, "choice": "0"}).status_code == 404
+    )
     assert client.post(q_url(attempt, 1, "flag"), {"flagged": "1"}).status_code == 404
     assert client.post(reverse("quiz:submit", args=[attempt.pk])).status_code == 404
     attempt.refresh_from_db()
@@ -180,10 +197,14 @@ def test_another_learners_attempt_is_404_everywhere(client, attempt, other_learn
 def test_late_answer_htmx_gets_409_and_plain_post_goes_to_results(client_in, attempt):
     late = attempt.deadline + timedelta(seconds=settings.EXAM_GRACE_SECONDS + 1)
     with time_machine.travel(late, tick=False):
-        response = client_in.post(q_url(attempt, 1, "answer"), {"choice": "0"}, headers=HTMX)
+        response = client_in.post(
+            q_url(attempt, 1, "answer"), {"position": 1, "choice": "0"}, headers=HTMX
+        )
         assert response.status_code == 409
         assert "time ran out" in response.content.decode()
-        response = client_in.post(q_url(attempt, 2, "answer"), {"choice": "0", "go": "next"})
+        response = client_in.post(
+            q_url(attempt, 2, "answer"), {"position": 2, "choice": "0", "go": "next"}
+        )
         assert response["Location"] == reverse("quiz:results", args=[attempt.pk])
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.EXPIRED
@@ -201,9 +222,9 @@ def test_opening_an_expired_attempt_closes_it_and_shows_results(client_in, attem
 def test_review_screen_lists_unanswered_and_flagged_first(client_in, attempt):
     for item in attempt.items.exclude(position__in=[7, 9]):
         services.answer_item(
-            attempt=attempt, position=item.position, selected=[0], now=attempt.started_at
+            item=attempt.items.get(position=item.position), selected=[0], now=attempt.started_at
         )
-    services.flag_item(attempt=attempt, position=3, flagged=True, now=attempt.started_at)
+    services.flag_item(item=attempt.items.get(position=3), flagged=True, now=attempt.started_at)
     html = client_in.get(reverse("quiz:finish", args=[attempt.pk])).content.decode()
     order = [int(n) for n in re.findall(r">Question (\d+)</a>", html)]
     assert order[:3] == [7, 9, 3]
@@ -248,7 +269,11 @@ def test_no_key_or_explanation_reaches_the_browser_during_the_attempt(client_in,
         responses.append(client_in.get(q_url(attempt, item.position)))
         responses.append(client_in.get(q_url(attempt, item.position), headers=HTMX))
         responses.append(
-            client_in.post(q_url(attempt, item.position, "answer"), {"choice": "0"}, headers=HTMX)
+            client_in.post(
+                q_url(attempt, item.position, "answer"),
+                {"position": item.position, "choice": "0"},
+                headers=HTMX,
+            )
         )
         responses.append(
             client_in.post(q_url(attempt, item.position, "flag"), {"flagged": "1"}, headers=HTMX)
@@ -270,11 +295,15 @@ def test_exam_page_and_answer_save_queries_do_not_grow_with_exam_length(
     with django_assert_max_num_queries(5):
         assert client_in.get(q_url(attempt, size // 2)).status_code == 200
     with django_assert_max_num_queries(8):
-        response = client_in.post(q_url(attempt, 2, "answer"), {"choice": "0"}, headers=HTMX)
+        response = client_in.post(
+            q_url(attempt, 2, "answer"), {"position": 2, "choice": "0"}, headers=HTMX
+        )
         assert response.status_code == 200
     with django_assert_max_num_queries(8):
         assert (
-            client_in.post(q_url(attempt, 2, "answer"), {"choice": "0", "go": "next"}).status_code
+            client_in.post(
+                q_url(attempt, 2, "answer"), {"position": 2, "choice": "0", "go": "next"}
+            ).status_code
             == 302
         )
 

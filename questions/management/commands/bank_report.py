@@ -52,7 +52,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="*", help="Bank files or folders to check instead.")
 
     def handle(self, *args, paths, **options):
-        blueprint = Blueprint.objects.get(is_default=True)
+        blueprint = Blueprint.objects.default()
         if paths:
             topics = dict(
                 Topic.objects.filter(domain__blueprint=blueprint).values_list(

@@ -21,14 +21,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, blueprint, dry_run, verbosity, **options):
-        try:
-            chosen = (
-                Blueprint.objects.get(code=blueprint)
-                if blueprint
-                else Blueprint.objects.get(is_default=True)
-            )
-        except Blueprint.DoesNotExist as error:
-            raise CommandError(f"No blueprint {blueprint or '(default)'}.") from error
+        if blueprint:
+            chosen = Blueprint.objects.filter(code=blueprint).first()
+        else:
+            chosen = Blueprint.objects.default()
+        if chosen is None:
+            raise CommandError(f"No blueprint {blueprint or '(default)'}.")
         try:
             with transaction.atomic():
                 report = load_bank(paths or None, blueprint=chosen)

@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, username, password, seed, verbosity, **options):
-        blueprint = Blueprint.objects.filter(is_default=True).first()
+        blueprint = Blueprint.objects.default()
         if blueprint is None:
             raise CommandError("No default blueprint: run python manage.py migrate first.")
         User = get_user_model()
@@ -66,8 +66,7 @@ class Command(BaseCommand):
             wrong = sorted(set(range(len(item.choices))) - item.correct_indexes)
             selected = correct if rng.random() < strength_by_domain[item.domain_code] else wrong[:1]
             services.answer_item(
-                attempt=attempt,
-                position=item.position,
+                item=attempt.items.get(position=item.position),
                 selected=selected,
                 now=start + timedelta(minutes=item.position),
             )

@@ -1,0 +1,54 @@
+"""The only way a view reaches an attempt or one of its items: through its owner."""
+
+from functools import wraps
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from . import services
+from .models import Attempt, AttemptItem
+
+
+def own_attempts(user, *, mode: str | None = None, for_update: bool = False) -> QuerySet:
+    attempts = Attempt.objects.filter(user=user).select_related("blueprint", "topic")
+    if mode is not None:
+        attempts = attempts.filter(mode=mode)
+    if for_update:
+        attempts = attempts.select_for_update(of=("self",))
+    return attempts
+
+
+def get_own_attempt(
+    user, pk: int, *, mode: str | None = None, for_update: bool = False, now=None
+) -> Attempt:
+    """The learner's attempt ``pk`` (of ``mode``), closed first if ``now`` is past its time;
+    anyone else's, or one that does not exist, is a 404 alike."""
+    attempt = get_object_or_404(own_attempts(user, mode=mode, for_update=for_update), pk=pk)
+    if now is not None:
+        attempt = services.close_if_expired(attempt, now=now)
+    return attempt
+
+
+def get_own_item(user, pk: int, position: int, *, mode: str | None = None) -> AttemptItem:
+    """Question ``position`` of the learner's attempt ``pk``, with its attempt, in one query."""
+    items = AttemptItem.objects.select_related("attempt__blueprint", "attempt__topic").filter(
+        attempt__user=user
+    )
+    if mode is not None:
+        items = items.filter(attempt__mode=mode)
+    return get_object_or_404(items, attempt__pk=pk, position=position)
+
+
+def refuse_during_mock(view):
+    """For views that show answer keys or explanations: while the learner has a mock exam open,
+    answer with a page that sends them back to it (409), so no key of that mock can leak."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        mock = services.open_mock(request.user, now=timezone.now())
+        if mock is not None:
+            return render(request, "quiz/mock_in_progress.html", {"mock": mock}, status=409)
+        return view(request, *args, **kwargs)
+
+    return wrapper

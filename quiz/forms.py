@@ -1,0 +1,103 @@
+"""Every input a learner sends, validated before a service sees it."""
+
+import re
+
+from django import forms
+
+from questions.models import Blueprint, Topic
+
+from .models import Attempt, AttemptItem
+
+MAX_CHOICES = 6
+GO_PATTERN = re.compile(r"^(prev|next|review|stay|[0-9]{1,4})?$")
+
+
+class AnswerForm(forms.Form):
+    """A selection for one question, and where a plain form post goes next.
+
+    ``position`` repeats the question's number: a body that lost its fields (a malformed
+    upload) must not read as "clear my answer".
+    """
+
+    position = forms.IntegerField(widget=forms.HiddenInput)
+    choice = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    go = forms.CharField(required=False, max_length=4)
+
+    def __init__(self, *args, item: AttemptItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["choice"].choices = [(i, str(i)) for i in range(len(item.choices))]
+
+    def clean_position(self):
+        if self.cleaned_data["position"] != self.item.position:
+            raise forms.ValidationError("This answer belongs to another question.")
+        return self.cleaned_data["position"]
+
+    def clean_choice(self):
+        chosen = sorted(set(self.cleaned_data["choice"]))
+        problem = self.item.selection_problem(chosen)
+        if problem:
+            raise forms.ValidationError(problem)
+        return chosen
+
+    def clean_go(self):
+        go = self.cleaned_data["go"]
+        if not GO_PATTERN.match(go):
+            raise forms.ValidationError("Unknown destination.")
+        return go
+
+    def target(self, attempt: Attempt) -> int | str | None:
+        """The question number to show next, "review" for the review screen, or None when
+        the number is outside the exam."""
+        go, position = self.cleaned_data["go"], self.item.position
+        if go == "review":
+            return "review"
+        target = {"prev": position - 1, "next": position + 1, "": position, "stay": position}.get(
+            go
+        )
+        if target is None:
+            target = int(go)
+        return target if 1 <= target <= attempt.question_count else None
+
+
+class FlagForm(forms.Form):
+    flagged = forms.TypedChoiceField(choices=[("0", "0"), ("1", "1")], coerce=lambda v: v == "1")
+
+
+class PracticeStartForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.none(), error_messages={"invalid_choice": "Choose a topic."}
+    )
+
+    def __init__(self, *args, blueprint: Blueprint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(
+            domain__blueprint=blueprint
+        ).select_related("domain__blueprint")
+
+
+class ReviewFilterForm(forms.Form):
+    SHOW = {
+        "all": "All",
+        "incorrect": "Incorrect",
+        "unanswered": "Unanswered",
+        "flagged": "Flagged",
+    }
+    show = forms.ChoiceField(choices=list(SHOW.items()), required=False)
+    domain = forms.ChoiceField(required=False)
+    topic = forms.ChoiceField(required=False)
+
+    def __init__(
+        self, *args, domains: list[tuple[str, str]], topics: list[tuple[str, str]], **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [("", "All domains"), *domains]
+        self.fields["topic"].choices = [("", "All topics"), *topics]
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_bound else {}
+        return {
+            "show": data.get("show") or "all",
+            "domain": data.get("domain", ""),
+            "topic": data.get("topic", ""),
+        }
