@@ -22,13 +22,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --verbosity 0
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_bank
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --verbosity 0
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn config.wsgi --bind $${DJANGO_BIND:-127.0.0.1:$(PORT)} \
 		--worker-class gthread --workers $${GUNICORN_WORKERS:-4} --threads $${GUNICORN_THREADS:-2}

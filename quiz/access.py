@@ -48,6 +48,8 @@ def refuse_during_mock(view):
     def wrapper(request, *args, **kwargs):
         mock = services.open_mock(request.user, now=timezone.now())
         if mock is not None:
+            if "pk" in kwargs:
+                get_own_attempt(request.user, kwargs["pk"])  # anyone else's stays a 404
             return render(request, "quiz/mock_in_progress.html", {"mock": mock}, status=409)
         return view(request, *args, **kwargs)
 

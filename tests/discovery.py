@@ -20,7 +20,8 @@ def routes(namespaces=("quiz",)) -> list[Route]:
                 walk(entry.url_patterns, entry.namespace or namespace)
             elif isinstance(entry, URLPattern) and namespace in namespaces and entry.name:
                 arguments = tuple(getattr(entry.pattern, "converters", {}))
-                found.append(Route(f"{namespace}:{entry.name}", arguments))
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                found.append(Route(name, arguments))
 
     walk(get_resolver().url_patterns, None)
     return found

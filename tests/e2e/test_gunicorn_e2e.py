@@ -190,3 +190,10 @@ def sign_up_on(page, base_url, username):
     page.get_by_label("Password confirmation:").fill("a-long-pass-phrase-7")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Your exams")).to_be_visible()
+
+
+def test_the_server_does_not_name_its_software(database, servers):
+    server = Server(database).start()
+    servers.append(server)
+    with urllib.request.urlopen(f"{server.url}/ping", timeout=5) as response:
+        assert response.headers["Server"] == "mlsprep"
