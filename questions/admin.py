@@ -113,7 +113,8 @@ class QuestionAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "question": question,
                 "choices": [
-                    {"number": i, "text": c.text} for i, c in enumerate(question.choices.all(), 1)
+                    {"index": i, "number": i + 1, "text": c.text}
+                    for i, c in enumerate(question.choices.all())
                 ],
                 "required": sum(c.is_correct for c in question.choices.all()),
                 "title": f"Preview {question.external_id}",

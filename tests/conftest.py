@@ -30,3 +30,10 @@ def learner(db):
 @pytest.fixture
 def other_learner(db):
     return UserFactory(username="grace")
+
+
+@pytest.fixture
+def client_in(client, learner):
+    """The test client, logged in as ``learner``."""
+    client.force_login(learner)
+    return client

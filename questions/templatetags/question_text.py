@@ -1,3 +1,4 @@
+import re
 from functools import lru_cache
 
 import markdown as markdown_lib
@@ -15,6 +16,15 @@ ALLOWED_TAGS = {"p", "em", "strong", "code", "pre", "ul", "ol", "li", "br"}
 def markdown(text: str) -> str:
     """Question text as sanitized HTML: a <script> or onerror= written into a question is inert."""
     return mark_safe(_render(text or ""))
+
+
+PICK_COUNT = re.compile(r"\s*\(?Choose (?:TWO|THREE|FOUR|FIVE)\.\)?\s*$")
+
+
+@register.filter
+def without_pick_count(stem: str) -> str:
+    """The stem without its closing "Choose TWO.": the choices' legend says it, once."""
+    return PICK_COUNT.sub("", stem or "")
 
 
 @lru_cache(maxsize=8192)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from questions.models import Question
 from quiz import services
 from quiz.models import Attempt
-from tests.discovery import routes
+from tests.discovery import attempt_routes, routes
 from tests.factories import UserFactory, one_topic_blueprint
 
 HOSTILE = '<script>alert("owned")</script> <img src=x onerror="alert(1)">'
@@ -111,7 +111,9 @@ def test_oversized_and_malformed_payloads_are_4xx(two_attempts):
     assert mine.items.get(position=2).selected == []
 
 
-def test_every_url_of_one_learner_is_404_for_another(db):
+def test_every_route_naming_an_attempt_is_404_for_another_learner(db):
+    """Discovers every URL pattern that takes an attempt id, so a new view cannot skip the
+    ownership lookup: the intruder gets 404 on each (405 for the method it does not take)."""
     blueprint = one_topic_blueprint()
     owner, intruder = UserFactory(username="owner"), UserFactory(username="intruder")
     now = timezone.now()
@@ -120,29 +122,20 @@ def test_every_url_of_one_learner_is_404_for_another(db):
     services.submit_attempt(attempt=finished, now=now)
     practice = services.start_practice(user=owner, topic=topic, now=now)
     mock = services.start_attempt(user=owner, blueprint=blueprint, now=now)
-    gets = [
-        reverse("quiz:question", args=[mock.pk, 1]),
-        reverse("quiz:finish", args=[mock.pk]),
-        reverse("quiz:results", args=[mock.pk]),
-        reverse("quiz:review", args=[mock.pk]),
-        reverse("quiz:practice", args=[practice.pk, 1]),
-        reverse("quiz:results", args=[finished.pk]),
-        reverse("quiz:review", args=[finished.pk]),
-    ]
-    posts = [
-        reverse("quiz:answer", args=[mock.pk, 1]),
-        reverse("quiz:flag", args=[mock.pk, 1]),
-        reverse("quiz:submit", args=[mock.pk]),
-        reverse("quiz:practice_answer", args=[practice.pk, 1]),
-        reverse("quiz:submit", args=[practice.pk]),
-    ]
+    attempts = [mock, finished, practice]
+    before = [snapshot(a) for a in attempts]
     client = Client()
     client.force_login(intruder)
-    for url in gets:
-        assert client.get(url).status_code == 404, url
-    for url in posts:
-        assert client.post(url, {"choice": "0", "flagged": "1"}).status_code == 404, url
-    assert Attempt.objects.filter(user=owner, state="in_progress").count() == 2
+    routes_found = attempt_routes()
+    assert len(routes_found) >= 9
+    data = {"choice": "0", "flagged": "1", "position": "1"}
+    for route in routes_found:
+        for attempt in attempts:
+            kwargs = {"pk": attempt.pk, "position": 1}
+            url = reverse(route.name, kwargs={k: kwargs[k] for k in route.arguments})
+            statuses = {client.get(url).status_code, client.post(url, data).status_code}
+            assert 404 in statuses and statuses <= {404, 405}, (url, statuses)
+    assert [snapshot(a) for a in attempts] == before
 
 
 def test_markup_in_a_question_is_inert_on_every_page(db, admin_client):
