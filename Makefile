@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/mlsprep
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test test-postgres test-e2e serve lint format postgres bench
+.PHONY: run test test-postgres test-e2e serve lint format postgres bench mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 
 bench: $(VENV)/.installed $(VENV)/.installed-bench postgres
 	$(BIN)/python bench/run.py
+
+$(VENV)/.installed-mutation: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,mutation]'
+	touch $@
+
+mutation: $(VENV)/.installed-test $(VENV)/.installed-mutation
+	$(BIN)/python -m tests.mutation
 
 lint:
 	$(BIN)/ruff check .

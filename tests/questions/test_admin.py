@@ -192,3 +192,14 @@ def test_create_instructor_command(db, capsys):
     assert user.groups.filter(name="Instructors").exists()
     assert user.check_password("a-long-pass-phrase-9")
     assert "Created instructor ian" in capsys.readouterr().out
+
+
+def test_mls_c01_blueprint_has_the_exam_guides_shape(mls, settings):
+    """The figures the docs state: 65 questions, 180 minutes, 100–1000 with a pass at 750,
+    the four domains' weights, and answers counted up to 30 seconds after the deadline."""
+    assert (mls.question_count, mls.minutes) == (65, 180)
+    assert (mls.score_min, mls.score_max, mls.pass_mark) == (100, 1000, 750)
+    weights = dict(mls.domains.values_list("code", "weight"))
+    assert weights == {"1": 20, "2": 24, "3": 36, "4": 20}
+    assert mls.domains.get(code="3").topics.count() == 5
+    assert settings.EXAM_GRACE_SECONDS == 30
