@@ -23,5 +23,6 @@ urlpatterns = [
     ),
     path("healthz", quiz_views.healthz, name="healthz"),
     path("ping", quiz_views.ping, name="ping"),
+    path("favicon.ico", quiz_views.favicon),
     path("", include("quiz.urls")),
 ]

@@ -103,6 +103,11 @@ class Blueprint(models.Model):
     def duration(self) -> timedelta:
         return timedelta(minutes=self.minutes)
 
+    @property
+    def pace_seconds(self) -> float:
+        """The exam's pace: seconds a question when the time is spread evenly."""
+        return self.minutes * 60 / self.question_count
+
 
 class Domain(models.Model):
     blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="domains")

@@ -151,6 +151,7 @@ def freeze_items(attempt: Attempt, question_ids: list[int], rng: random.Random):
                 explanation=question.explanation,
                 references=question.reference_list(),
                 choices=choices,
+                required=sum(choice["correct"] for choice in choices),
             )
         )
     return items

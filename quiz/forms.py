@@ -101,3 +101,42 @@ class ReviewFilterForm(forms.Form):
             "domain": data.get("domain", ""),
             "topic": data.get("topic", ""),
         }
+
+
+class SubmitForm(forms.Form):
+    """Submitting asks first: without ``confirm`` the confirmation page answers. The countdown
+    sends ``timed_out`` at zero."""
+
+    confirm = forms.BooleanField(required=False)
+    timed_out = forms.BooleanField(required=False)
+
+
+class DiscardForm(forms.Form):
+    confirm = forms.BooleanField(required=False)
+
+
+class ExcludeForm(forms.Form):
+    excluded = forms.TypedChoiceField(choices=[("0", "0"), ("1", "1")], coerce=lambda v: v == "1")
+
+
+class StrikeForm(forms.Form):
+    """Strike one option out, or restore one: exactly one of the two."""
+
+    strike = forms.IntegerField(required=False, min_value=0, max_value=MAX_CHOICES - 1)
+    restore = forms.IntegerField(required=False, min_value=0, max_value=MAX_CHOICES - 1)
+
+    def clean(self):
+        data = super().clean()
+        chosen = [name for name in ("strike", "restore") if data.get(name) is not None]
+        if len(chosen) != 1:
+            raise forms.ValidationError("Strike out or restore one option.")
+        data["option"], data["struck"] = data[chosen[0]], chosen[0] == "strike"
+        return data
+
+
+class ReviewScreenForm(forms.Form):
+    show = forms.ChoiceField(
+        choices=[("all", "All"), ("unanswered", "Unanswered"), ("incomplete", "Incomplete"),
+                 ("flagged", "Flagged")],
+        required=False,
+    )  # fmt: skip

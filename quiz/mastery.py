@@ -80,7 +80,9 @@ def estimate(evidence: list[Evidence], *, today: date) -> Estimate:
 def evidence_by_topic(user) -> dict[int, list[Evidence]]:
     """Every graded answer of the learner, grouped by topic and day, in one query."""
     rows = (
-        AttemptItem.objects.filter(attempt__user=user, is_correct__isnull=False)
+        AttemptItem.objects.filter(
+            attempt__user=user, attempt__excluded=False, is_correct__isnull=False
+        )
         .annotate(day=TruncDate(Coalesce("answered_at", "attempt__finished_at")))
         .order_by()
         .values("topic_id", "day")

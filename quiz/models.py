@@ -26,6 +26,7 @@ class Attempt(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         SUBMITTED = "submitted", "Submitted"
         EXPIRED = "expired", "Time ran out"
+        DISCARDED = "discarded", "Discarded"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
@@ -44,6 +45,11 @@ class Attempt(models.Model):
     scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
     domain_scores = models.JSONField(default=list, blank=True)
+    # The learner set a finished mock aside ("I was interrupted"): no statistics count it.
+    excluded = models.BooleanField(default=False)
+    # Where the learner was, and when they last did something (for resuming and pacing).
+    last_position = models.PositiveSmallIntegerField(default=1)
+    last_event_at = models.DateTimeField(null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -56,7 +62,7 @@ class Attempt(models.Model):
                 name="one_attempt_in_progress_per_mode",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["in_progress", "submitted", "expired"]),
+                condition=Q(state__in=["in_progress", "submitted", "expired", "discarded"]),
                 name="attempt_state_valid",
             ),
             models.CheckConstraint(
@@ -81,6 +87,11 @@ class Attempt(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.state == self.State.EXPIRED
+
+    @property
+    def is_scored(self) -> bool:
+        """Finished and scored (submitted or expired), not discarded."""
+        return self.state in (self.State.SUBMITTED, self.State.EXPIRED)
 
     @property
     def is_mock(self) -> bool:
@@ -134,8 +145,14 @@ class AttemptItem(models.Model):
     choices = models.JSONField()
     selected = models.JSONField(default=list, blank=True)
     flagged = models.BooleanField(default=False)
+    # Options the learner ruled out (indexes into choices); never an answer.
+    struck = models.JSONField(default=list, blank=True)
+    # How many options a full answer picks (1 for a single-answer question).
+    required = models.PositiveSmallIntegerField(default=1)
     answered_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+    # Time the learner spent on this question, from their actions (each gap capped).
+    seconds_spent = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -161,8 +178,13 @@ class AttemptItem(models.Model):
         return {i for i, choice in enumerate(self.choices) if choice["correct"]}
 
     @property
-    def required_count(self) -> int:
-        return len(self.correct_indexes)
+    def is_incomplete(self) -> bool:
+        """Some options picked, but fewer than the question asks for."""
+        return 0 < len(self.selected) < self.required
+
+    @property
+    def is_complete(self) -> bool:
+        return len(self.selected) >= self.required
 
     def selection_problem(self, chosen: list[int]) -> str | None:
         """Why a selection does not fit this question, or None."""
@@ -170,8 +192,8 @@ class AttemptItem(models.Model):
             return "No such choice."
         if not self.is_multiple and len(chosen) > 1:
             return "This question takes one answer."
-        if self.is_multiple and len(chosen) > self.required_count:
-            return f"Choose at most {self.required_count}; your earlier selection is kept."
+        if self.is_multiple and len(chosen) > self.required:
+            return f"Choose at most {self.required}; your earlier selection is kept."
         return None
 
     def grade(self) -> bool:
@@ -180,9 +202,15 @@ class AttemptItem(models.Model):
 
     def shown_choices(self) -> list[dict]:
         """What the learner may see while the attempt is in progress: text only, no key."""
-        chosen = set(self.selected)
+        chosen, struck = set(self.selected), set(self.struck)
         return [
-            {"index": i, "number": i + 1, "text": c["text"], "selected": i in chosen}
+            {
+                "index": i,
+                "number": i + 1,
+                "text": c["text"],
+                "selected": i in chosen,
+                "struck": i in struck,
+            }
             for i, c in enumerate(self.choices)
         ]
 

@@ -9,9 +9,10 @@ and an answer arriving with the submit waits for it instead of deadlocking.
 """
 
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from questions.models import Blueprint, Topic
 
@@ -20,6 +21,11 @@ from .models import Attempt, AttemptItem
 from .scoring import score_attempt
 
 __all__ = ["BankTooSmall"]
+
+# Time credited to a question per action is capped, so an idle tab does not count hours.
+MAX_SECONDS_PER_VIEW = 600
+# The countdown's auto-submit may arrive a moment before the deadline by the server's clock.
+TIMEOUT_TOLERANCE = timedelta(seconds=5)
 
 
 class AttemptClosed(Exception):
@@ -95,6 +101,7 @@ def _create(
             mode=mode,
             topic=topic,
             started_at=now,
+            last_event_at=now,
             deadline=deadline,
             question_count=len(question_ids),
         )
@@ -161,30 +168,68 @@ def start_practice(
 
 
 @transaction.atomic
-def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
-    """Submit and score. Submitting again, or racing another submit, returns the same result."""
+def submit_attempt(*, attempt: Attempt, now: datetime, timed_out: bool = False) -> Attempt:
+    """Submit and score. Submitting again, or racing another submit, returns the same result.
+
+    ``timed_out``: sent by the countdown at zero; within TIMEOUT_TOLERANCE of the deadline the
+    attempt is stored as expired (time ran out), not as submitted.
+    """
     attempt = _lock(attempt)
     if _expire_if_due(attempt, now):
         return attempt
+    if timed_out and attempt.deadline and now >= attempt.deadline - TIMEOUT_TOLERANCE:
+        return score_attempt(attempt, state=Attempt.State.EXPIRED, now=attempt.deadline)
     return score_attempt(attempt, state=Attempt.State.SUBMITTED, now=now)
 
 
-def _change_item(item: AttemptItem, now: datetime, change) -> AttemptItem:
+@transaction.atomic
+def discard_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
+    """End a mock in progress without scoring it: history, mastery and readiness never see it."""
+    attempt = _lock(attempt)
+    if attempt.is_in_progress:
+        attempt.state = Attempt.State.DISCARDED
+        attempt.finished_at = now
+        attempt.save(update_fields=["state", "finished_at"])
+    return attempt
+
+
+def set_excluded(*, attempt: Attempt, excluded: bool) -> Attempt:
+    """Set a scored mock aside from statistics ("I was interrupted"), or count it again."""
+    if not attempt.is_scored:
+        raise AttemptClosed(attempt)
+    Attempt.objects.filter(pk=attempt.pk).update(excluded=excluded)
+    attempt.excluded = excluded
+    return attempt
+
+
+def _change_item(item: AttemptItem, now: datetime, change, *, go_to: int | None = None):
     """Lock the item's attempt, then apply ``change`` to the item if the attempt still takes
-    answers. An attempt found past its time is scored (and committed) before AttemptClosed."""
+    answers, crediting the time since the learner's last action to this question. An attempt
+    found past its time is scored (and committed) before AttemptClosed."""
     with transaction.atomic():
         locked = _lock(item.attempt)
         closed = _expire_if_due(locked, now)
         if not closed:
             item.attempt = locked
-            change(item, AttemptItem.objects.filter(pk=item.pk))
+            elapsed = (now - (locked.last_event_at or now)).total_seconds()
+            seconds = max(0, min(MAX_SECONDS_PER_VIEW, int(elapsed)))
+            item.seconds_spent += seconds
+            row = AttemptItem.objects.filter(pk=item.pk)
+            change(item, row, {"seconds_spent": F("seconds_spent") + seconds})
+            locked.last_event_at, locked.last_position = now, go_to or item.position
+            Attempt.objects.filter(pk=locked.pk).update(
+                last_event_at=now, last_position=locked.last_position
+            )
     if closed:
         raise AttemptClosed(locked)
     return item
 
 
-def answer_item(*, item: AttemptItem, selected: list[int], now: datetime) -> AttemptItem:
-    """Save the learner's selection for one question, replacing any earlier one.
+def answer_item(
+    *, item: AttemptItem, selected: list[int], now: datetime, go_to: int | None = None
+) -> AttemptItem:
+    """Save the learner's selection for one question, replacing any earlier one. ``go_to`` is
+    the question the learner moves on to (where they resume).
 
     Raises AttemptClosed when the attempt is over (scoring it first if time ran out),
     InvalidAnswer when the selection does not fit the question.
@@ -194,29 +239,42 @@ def answer_item(*, item: AttemptItem, selected: list[int], now: datetime) -> Att
     if problem:
         raise InvalidAnswer(problem)
 
-    def change(item: AttemptItem, row):
+    def change(item: AttemptItem, row, timing: dict):
         item.selected = chosen
         item.answered_at = now if chosen else None
         if not item.attempt.is_practice:
-            row.update(selected=item.selected, answered_at=item.answered_at)
+            row.update(selected=item.selected, answered_at=item.answered_at, **timing)
             return
         # Practice shows the key at once, so an answer is final and graded now.
         if not chosen:
             raise InvalidAnswer("Choose an answer first.")
         item.is_correct = item.grade()
         fields = {"selected": chosen, "answered_at": now, "is_correct": item.is_correct}
-        if not row.filter(is_correct__isnull=True).update(**fields):
+        if not row.filter(is_correct__isnull=True).update(**fields, **timing):
             raise InvalidAnswer("This question was already answered.")
 
-    return _change_item(item, now, change)
+    return _change_item(item, now, change, go_to=go_to)
 
 
 def flag_item(*, item: AttemptItem, flagged: bool, now: datetime) -> AttemptItem:
     """Mark or unmark a question for review; refused once the attempt is over."""
 
-    def change(item: AttemptItem, row):
+    def change(item: AttemptItem, row, timing: dict):
         item.flagged = flagged
-        row.update(flagged=flagged)
+        row.update(flagged=flagged, **timing)
+
+    return _change_item(item, now, change)
+
+
+def strike_option(*, item: AttemptItem, option: int, struck: bool, now: datetime) -> AttemptItem:
+    """Strike an option out (ruled out by the learner) or restore it; never an answer."""
+    if not 0 <= option < len(item.choices):
+        raise InvalidAnswer("No such choice.")
+
+    def change(item: AttemptItem, row, timing: dict):
+        marks = set(item.struck) | {option} if struck else set(item.struck) - {option}
+        item.struck = sorted(marks)
+        row.update(struck=item.struck, **timing)
 
     return _change_item(item, now, change)
 

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +18,17 @@ from questions.models import Blueprint
 
 from . import selectors, services, throttling
 from .access import get_own_attempt, get_own_item, refuse_during_mock
-from .forms import AnswerForm, FlagForm, PracticeStartForm, ReviewFilterForm
+from .forms import (
+    AnswerForm,
+    DiscardForm,
+    ExcludeForm,
+    FlagForm,
+    PracticeStartForm,
+    ReviewFilterForm,
+    ReviewScreenForm,
+    StrikeForm,
+    SubmitForm,
+)
 from .models import Attempt
 
 
@@ -94,16 +105,25 @@ def log_in(request):
 
 
 @learner_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start(request):
+    """The start page (what the exam is, how the screen works); "Begin exam" starts the clock.
+    A mock already in progress is resumed where the learner stopped."""
     blueprint = Blueprint.objects.default()
     if blueprint is None:
         raise Http404("No exam is set up yet.")
     now = timezone.now()
-    if services.open_mock(request.user, now=now) is None:
-        wait = throttling.seconds_to_wait(request, "start")
-        if wait:
-            return throttling.too_many(request, wait)
+    current = services.open_mock(request.user, now=now)
+    if current is not None:
+        return redirect("quiz:question", pk=current.pk, position=current.last_position)
+    if request.method == "GET":
+        pace_minutes = f"{blueprint.pace_seconds / 60:.1f}"
+        return render(
+            request, "quiz/start.html", {"blueprint": blueprint, "pace_minutes": pace_minutes}
+        )
+    wait = throttling.seconds_to_wait(request, "start")
+    if wait:
+        return throttling.too_many(request, wait)
     try:
         attempt = services.start_attempt(user=request.user, blueprint=blueprint, now=now)
     except services.BankTooSmall as error:
@@ -111,17 +131,18 @@ def start(request):
     return redirect("quiz:question", pk=attempt.pk, position=1)
 
 
-def _exam_context(attempt: Attempt, item, now) -> dict:
+def _exam_context(attempt: Attempt, item, now, **extra) -> dict:
     navigator = selectors.navigator(attempt, item.position)
     return {
         "attempt": attempt,
         "item": item,
         "choices": item.shown_choices(),
         "navigator": navigator,
-        "answered_count": sum(row["answered"] for row in navigator),
+        **selectors.progress(navigator),
         "seconds_left": attempt.seconds_left(now),
         "is_first": item.position == 1,
         "is_last": item.position == attempt.question_count,
+        **extra,
     }
 
 
@@ -151,13 +172,20 @@ def answer(request, pk: int, position: int):
     attempt = item.attempt
     form = AnswerForm(request.POST, item=item)
     if not form.is_valid():
-        return bad_request(form)
+        if request.htmx or set(form.errors) != {"choice"}:
+            return bad_request(form)
+        # A plain post with too many picks: the page again, the earlier selection kept.
+        context = _exam_context(attempt, item, timezone.now(), error=form.errors["choice"][0])
+        return render(request, "quiz/question.html", context, status=400)
     target = form.target(attempt)
     if target is None:
         return HttpResponseBadRequest("There is no such question in this exam.")
     now = timezone.now()
+    go_to = None if target == "review" else target
     try:
-        item = services.answer_item(item=item, selected=form.cleaned_data["choice"], now=now)
+        item = services.answer_item(
+            item=item, selected=form.cleaned_data["choice"], now=now, go_to=go_to
+        )
     except services.AttemptClosed as closed:
         return _closed_response(request, closed.attempt)
     except services.InvalidAnswer as error:
@@ -187,32 +215,95 @@ def flag(request, pk: int, position: int):
 
 
 @learner_required
+@require_POST
+def strike(request, pk: int, position: int):
+    """Strike an option out, or restore it; the choices come back for htmx."""
+    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.MOCK)
+    form = StrikeForm(request.POST)
+    if not form.is_valid():
+        return bad_request(form)
+    now = timezone.now()
+    try:
+        item = services.strike_option(
+            item=item, option=form.cleaned_data["option"], struck=form.cleaned_data["struck"],
+            now=now,
+        )  # fmt: skip
+    except services.AttemptClosed as closed:
+        return _closed_response(request, closed.attempt)
+    except services.InvalidAnswer as error:
+        return HttpResponseBadRequest(str(error))
+    if request.htmx:
+        return render(request, "quiz/_exam_choices.html", _exam_context(item.attempt, item, now))
+    return redirect("quiz:question", pk=pk, position=position)
+
+
+@learner_required
 @require_GET
 def finish(request, pk: int):
-    """The review screen before submitting: unanswered and flagged questions first."""
+    """The review screen before submitting: flagged and incomplete first, filters, and the
+    way back to any question."""
     now = timezone.now()
     attempt = get_own_attempt(request.user, pk, mode=Attempt.Mode.MOCK, now=now)
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
-    rows = selectors.finish_rows(attempt)
-    return render(
-        request,
-        "quiz/finish.html",
-        {
-            "attempt": attempt,
-            "rows": rows,
-            "unanswered": sum(1 for r in rows if not r["selected"]),
-            "flagged": sum(1 for r in rows if r["flagged"]),
-            "seconds_left": attempt.seconds_left(now),
-        },
-    )
+    form = ReviewScreenForm(request.GET)
+    if not form.is_valid():
+        return bad_request(form)
+    screen = selectors.review_screen(attempt, form.cleaned_data["show"] or "all")
+    context = {"attempt": attempt, "seconds_left": attempt.seconds_left(now), **screen}
+    return render(request, "quiz/finish.html", context)
 
 
 @learner_required
 @require_POST
 def submit(request, pk: int):
+    """Submit an attempt. A mock asks first: without ``confirm`` the confirmation page (with
+    the unanswered, incomplete and flagged counts) answers instead."""
+    now = timezone.now()
     attempt = get_own_attempt(request.user, pk)
-    services.submit_attempt(attempt=attempt, now=timezone.now())
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        return bad_request(form)
+    confirmed = form.cleaned_data["confirm"] or form.cleaned_data["timed_out"]
+    if attempt.is_mock and attempt.is_in_progress and not confirmed:
+        screen = selectors.review_screen(attempt)
+        return render(request, "quiz/confirm_submit.html", {"attempt": attempt, **screen})
+    services.submit_attempt(attempt=attempt, now=now, timed_out=form.cleaned_data["timed_out"])
+    return redirect("quiz:results", pk=attempt.pk)
+
+
+@learner_required
+@require_POST
+def discard(request, pk: int):
+    """Discard a mock in progress (after a confirmation): no history, mastery or readiness
+    ever counts it."""
+    now = timezone.now()
+    attempt = get_own_attempt(request.user, pk, mode=Attempt.Mode.MOCK, now=now)
+    form = DiscardForm(request.POST)
+    if not form.is_valid():
+        return bad_request(form)
+    if not attempt.is_in_progress:
+        return redirect("quiz:results", pk=attempt.pk)
+    if not form.cleaned_data["confirm"]:
+        screen = selectors.review_screen(attempt)
+        return render(request, "quiz/confirm_discard.html", {"attempt": attempt, **screen})
+    services.discard_attempt(attempt=attempt, now=now)
+    messages.success(request, "The attempt was discarded. Your history and mastery are as before.")
+    return redirect("quiz:home")
+
+
+@learner_required
+@require_POST
+def exclude(request, pk: int):
+    """Set a finished mock aside from statistics ("I was interrupted"), or count it again."""
+    attempt = get_own_attempt(request.user, pk, mode=Attempt.Mode.MOCK)
+    form = ExcludeForm(request.POST)
+    if not form.is_valid():
+        return bad_request(form)
+    try:
+        services.set_excluded(attempt=attempt, excluded=form.cleaned_data["excluded"])
+    except services.AttemptClosed:
+        return HttpResponseBadRequest("Only a finished mock can be set aside.")
     return redirect("quiz:results", pk=attempt.pk)
 
 
@@ -224,7 +315,12 @@ def results(request, pk: int):
         return redirect("quiz:practice", pk=attempt.pk, position=1)
     if attempt.is_in_progress:
         return redirect("quiz:finish", pk=attempt.pk)
-    return render(request, "quiz/results.html", {"attempt": attempt})
+    if attempt.state == Attempt.State.DISCARDED:
+        raise Http404("This attempt was discarded.")
+    context = {"attempt": attempt}
+    if attempt.is_mock:
+        context["pacing"] = selectors.pacing(attempt)
+    return render(request, "quiz/results.html", context)
 
 
 @learner_required
@@ -307,6 +403,12 @@ def practice_answer(request, pk: int, position: int):
         context = {"attempt": item.attempt, "item": item, "choices": item.shown_choices()}
         return render(request, "quiz/_practice_item.html", context)
     return redirect("quiz:practice", pk=pk, position=position)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @require_GET

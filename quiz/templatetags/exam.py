@@ -24,6 +24,14 @@ def duration(value: timedelta | None) -> str:
 
 
 @register.filter
+def minutes(seconds: float) -> str:
+    """Seconds as "2 min 45 s", or "45 s" under a minute."""
+    whole = round(seconds or 0)
+    mins, secs = divmod(whole, 60)
+    return f"{mins} min {secs:02d} s" if mins else f"{secs} s"
+
+
+@register.filter
 def percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 

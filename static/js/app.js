@@ -1,4 +1,5 @@
-// The countdown only displays the server's deadline; the server enforces it.
+// The countdown only displays the server's deadline; the server enforces it. Everything here
+// makes plain forms smoother; each page works without it.
 (function () {
   "use strict";
 
@@ -31,30 +32,79 @@
       });
       if (left === 0) {
         clearInterval(interval);
-        if (warning) warning.textContent = "Time is up. Your exam is being scored.";
-        var form = document.getElementById("timeout-form");
-        if (form) form.submit();
+        timeUp(warning);
       }
     }
     var interval = setInterval(tick, 1000);
+  }
+
+  // At zero: say so, stop input, and let the server store the attempt as expired.
+  function timeUp(warning) {
+    if (warning) warning.textContent = "Time is up. Your exam is being scored.";
+    document.querySelectorAll("#question-area input, #question-area button").forEach(function (el) {
+      el.disabled = true;
+    });
+    var form = document.getElementById("timeout-form");
+    if (form) setTimeout(function () { form.submit(); }, 1500);
   }
 
   function shortcuts(event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
     if (target && (target.tagName === "TEXTAREA" || (target.tagName === "INPUT" && /text|password|email|search/.test(target.type)))) return;
-    var key = event.key.toLowerCase();
-    var element = document.querySelector('#question-area [data-shortcut="' + key + '"]');
+    var digit = /^Digit([1-6])$/.exec(event.code || "");
+    var selector;
+    if (event.shiftKey && digit) selector = '#question-area [data-strike="' + digit[1] + '"]';
+    else if (!event.shiftKey) selector = '#question-area [data-shortcut="' + event.key.toLowerCase() + '"]';
+    var element = selector && document.querySelector(selector);
     if (!element || element.disabled) return;
     event.preventDefault();
     element.click();
     if (element.tagName === "INPUT") element.focus();
   }
 
+  // A multiple-response question takes no more picks than it asks for: the extra pick is
+  // undone here and said, and the server refuses it too.
+  function limitPicks(event) {
+    var input = event.target;
+    if (input.type !== "checkbox" || !input.checked || !input.closest("#answer-form")) return;
+    var count = document.getElementById("pick-count");
+    var required = count ? Number(count.dataset.required) : 0;
+    var checked = document.querySelectorAll('#answer-form input[name="choice"]:checked').length;
+    if (required && checked > required) {
+      input.checked = false;
+      event.stopImmediatePropagation();
+      var status = document.getElementById("save-status");
+      if (status) status.textContent = "Choose at most " + required + "; your earlier selection is kept.";
+    }
+  }
+
+  // Submitting asks first: the dialog names the unanswered, incomplete and flagged counts.
+  function confirmBeforeSubmit(event) {
+    var form = event.target;
+    var dialog = form.dataset && form.dataset.confirmDialog && document.getElementById(form.dataset.confirmDialog);
+    if (!dialog || typeof dialog.showModal !== "function") return;
+    event.preventDefault();
+    dialog.showModal();
+  }
+
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest && event.target.closest("[data-close-dialog]");
+    if (closer) closer.closest("dialog").close();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     startTimer();
-    if (document.getElementById("question-area")) document.addEventListener("keydown", shortcuts);
+    var area = document.getElementById("question-area");
+    if (area) {
+      document.addEventListener("keydown", shortcuts);
+      // After Next or Previous the new question's heading takes focus, so it is read first.
+      var heading = document.getElementById("question-heading");
+      if (heading) heading.focus({ preventScroll: true });
+    }
   });
+  document.addEventListener("change", limitPicks, true);
+  document.addEventListener("submit", confirmBeforeSubmit);
 
   // Practice feedback replaces the question: bring the verdict into view and to screen readers.
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -214,27 +214,43 @@ def test_opening_an_expired_attempt_closes_it_and_shows_results(client_in, attem
     assert attempt.state == Attempt.State.EXPIRED
 
 
-def test_review_screen_lists_unanswered_and_flagged_first(client_in, attempt):
+def test_review_screen_lists_flagged_and_incomplete_first_then_unanswered(client_in, attempt):
+    multiple = attempt.items.filter(kind="multiple").exclude(position__in=[3, 7, 9]).first()
     for item in attempt.items.exclude(position__in=[7, 9]):
-        services.answer_item(
-            item=attempt.items.get(position=item.position), selected=[0], now=attempt.started_at
-        )
+        picks = [0] if item == multiple else correct(item)
+        services.answer_item(item=item, selected=picks, now=attempt.started_at)
     services.flag_item(item=attempt.items.get(position=3), flagged=True, now=attempt.started_at)
-    html = client_in.get(reverse("quiz:finish", args=[attempt.pk])).content.decode()
+    url = reverse("quiz:finish", args=[attempt.pk])
+    html = client_in.get(url).content.decode()
     order = [int(n) for n in re.findall(r">Question (\d+)</a>", html)]
-    assert order[:3] == [7, 9, 3]
-    assert "2 unanswered · 1 flagged" in html
-    assert "Submit exam" in html
+    assert order[:4] == sorted([3, multiple.position]) + [7, 9]
+    assert "2 unanswered · 1 incomplete · 1 flagged · 65 questions" in html
+    assert html.count(">Submit exam</button>") == 3  # top, bottom and in the dialog
+    assert "Return to exam" in html
+    for show, expected in [("unanswered", [7, 9]), ("incomplete", [multiple.position]),
+                           ("flagged", [3])]:  # fmt: skip
+        shown = client_in.get(url, {"show": show}).content.decode()
+        assert [int(n) for n in re.findall(r">Question (\d+)</a>", shown)] == expected
+    assert client_in.get(url, {"show": "nope"}).status_code == 400
+
+
+def test_submit_asks_first_and_nothing_is_scored_until_confirmed(client_in, attempt):
+    response = client_in.post(reverse("quiz:submit", args=[attempt.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Submit the exam?" in html
+    assert "<strong>65</strong> unanswered" in html
+    assert Attempt.objects.get().is_in_progress
 
 
 def test_submit_shows_results_with_four_domains(client_in, attempt):
-    response = client_in.post(reverse("quiz:submit", args=[attempt.pk]), follow=True)
+    url = reverse("quiz:submit", args=[attempt.pk])
+    response = client_in.post(url, {"confirm": "1"}, follow=True)
     html = response.content.decode()
     assert "<h1>Results</h1>" in html
     assert "Fail" in html and ">100<" in html
     for name in ["Data Engineering", "Exploratory Data Analysis", "Modeling", "Operations"]:
         assert name in html
-    assert client_in.post(reverse("quiz:submit", args=[attempt.pk])).status_code == 302
+    assert client_in.post(url, {"confirm": "1"}).status_code == 302
     assert Attempt.objects.get().state == Attempt.State.SUBMITTED
 
 
@@ -289,12 +305,12 @@ def test_exam_page_and_answer_save_queries_do_not_grow_with_exam_length(
     attempt = services.start_attempt(user=learner, blueprint=blueprint, now=_now())
     with django_assert_max_num_queries(5):
         assert client_in.get(q_url(attempt, size // 2)).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client_in.post(
             q_url(attempt, 2, "answer"), {"position": 2, "choice": "0"}, headers=HTMX
         )
         assert response.status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert (
             client_in.post(
                 q_url(attempt, 2, "answer"), {"position": 2, "choice": "0", "go": "next"}
