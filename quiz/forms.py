@@ -21,7 +21,7 @@ class AnswerForm(forms.Form):
 
     position = forms.IntegerField(widget=forms.HiddenInput)
     choice = forms.TypedMultipleChoiceField(coerce=int, required=False)
-    go = forms.CharField(required=False, max_length=4)
+    go = forms.CharField(required=False, max_length=6)
 
     def __init__(self, *args, item: AttemptItem, **kwargs):
         super().__init__(*args, **kwargs)

@@ -108,12 +108,18 @@ def review_screen(attempt: Attempt, show: str = "all") -> dict:
     return {"rows": rows, "counts": counts, "filters": filters, "show": show}
 
 
+# Fewer answers than this say nothing of a learner's pace.
+MIN_ANSWERS_FOR_PACE = 10
+
+
 def pacing(attempt: Attempt) -> dict:
     """Time per domain against the exam's pace, the slowest questions and a verdict, from the
     time recorded on each question."""
     pace = attempt.blueprint.pace_seconds
     items = list(
-        attempt.items.values("position", "domain_code", "domain_name", "seconds_spent", "stem")
+        attempt.items.values(
+            "position", "domain_code", "domain_name", "seconds_spent", "stem", "selected"
+        )
     )
     spent = sum(i["seconds_spent"] for i in items)
     domains: dict[str, dict] = {}
@@ -127,7 +133,8 @@ def pacing(attempt: Attempt) -> dict:
     for row in domains.values():
         row["per_question"] = row["seconds"] / row["count"]
     slowest = sorted(items, key=lambda i: (-i["seconds_spent"], i["position"]))[:5]
-    per_question = spent / len(items) if items else 0
+    answered = sum(bool(i["selected"]) for i in items)
+    per_question = spent / answered if answered >= MIN_ANSWERS_FOR_PACE else 0
     return {
         "pace": pace,
         "spent": spent,
@@ -141,7 +148,10 @@ def pacing(attempt: Attempt) -> dict:
 def pacing_verdict(per_question: float, pace: float, count: int, *, expired: bool) -> str:
     """One line on the learner's pace: seconds a question against the exam's."""
     if per_question == 0:
-        return "No time was recorded on these questions, so there is no pace to judge."
+        return (
+            f"Too few answers to judge your pace: answer at least {MIN_ANSWERS_FOR_PACE} "
+            f"questions of a mock and this will compare you with the exam's pace."
+        )
     minutes, target = per_question / 60, pace / 60
     needed = per_question * count / 60
     if expired:

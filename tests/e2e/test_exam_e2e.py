@@ -30,6 +30,21 @@ def sign_up(page, username="erin"):
     page.get_by_role("button", name="Create account").click()
 
 
+def start_mock(page):
+    """From the dashboard: the start page, then "Begin exam" starts the clock."""
+    page.get_by_role("button", name="Start full mock exam").click()
+    expect(page.get_by_role("heading", name="Full mock exam: before you begin")).to_be_visible()
+    page.get_by_role("button", name="Begin exam").click()
+
+
+def submit_exam(page):
+    """From the review screen: "Submit exam", then confirm in the dialog."""
+    page.get_by_role("button", name="Submit exam").first.click()
+    dialog = page.get_by_role("dialog", name="Submit the exam?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Submit exam").click()
+
+
 def choices(page):
     return page.locator("#answer-form input[name=choice]")
 
@@ -48,7 +63,7 @@ def test_full_mock_exam_from_sign_up_to_results(page, shipped_bank, screenshot):
     sign_up(page)
     expect(page.get_by_role("heading", name="Your exams")).to_be_visible()
     assert_accessible(page, "home")
-    page.get_by_role("button", name="Start full mock exam").click()
+    start_mock(page)
 
     expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
     expect(page.get_by_role("timer")).to_have_text(re.compile(r"^(3:00:00|2:59:\d\d)$"))
@@ -81,9 +96,9 @@ def test_full_mock_exam_from_sign_up_to_results(page, shipped_bank, screenshot):
 
     page.get_by_role("button", name="Review and submit").click()
     expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
-    expect(page.get_by_text("0 unanswered · 2 flagged")).to_be_visible()
+    expect(page.get_by_text("0 unanswered · 0 incomplete · 2 flagged")).to_be_visible()
     assert_accessible(page, "review screen")
-    page.get_by_role("button", name="Submit exam").click()
+    submit_exam(page)
 
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^(Pass|Fail)"))).to_be_visible()
@@ -91,6 +106,7 @@ def test_full_mock_exam_from_sign_up_to_results(page, shipped_bank, screenshot):
     expect(rows).to_have_count(4)
     for name in ["Data Engineering", "Exploratory Data Analysis", "Modeling", "Operations"]:
         expect(page.get_by_role("table").first).to_contain_text(name)
+    expect(page.locator(".pace-verdict")).to_contain_text("min a question against 2.8")
     assert_accessible(page, "results")
     screenshot(page, "results-laptop")
     attempt = Attempt.objects.get(user__username="erin")
@@ -102,10 +118,12 @@ def test_three_questions_with_the_keyboard_only(page, shipped_bank):
     sign_up(page, "kim")
     page.get_by_role("button", name="Start full mock exam").focus()
     page.keyboard.press("Enter")
+    page.get_by_role("button", name="Begin exam").focus()
+    page.keyboard.press("Enter")
     for position in (1, 2, 3):
         expect(page.get_by_role("heading", name=f"Question {position} of 65")).to_be_visible()
         page.keyboard.press("2")
-        expect(page.locator("#save-status")).to_have_text("Answer saved.")
+        expect(page.locator("#save-status")).to_have_text(re.compile(r"^Answer saved"))
         if position == 2:
             page.keyboard.press("f")
             expect(page.get_by_role("button", name="Flag for review")).to_have_attribute(
@@ -123,13 +141,13 @@ def test_three_questions_with_the_keyboard_only(page, shipped_bank):
 
 def test_tab_order_reaches_choices_and_buttons(page, shipped_bank):
     sign_up(page, "tab")
-    page.get_by_role("button", name="Start full mock exam").click()
+    start_mock(page)
     expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
     choices(page).first.focus()
     page.keyboard.press("Space")
     expect(page.locator("#save-status")).to_have_text("Answer saved.")
     focused = []
-    for _ in range(8):
+    for _ in range(16):
         page.keyboard.press("Tab")
         focused.append(page.evaluate("document.activeElement.textContent.trim()"))
     assert "Next" in focused and "Review and submit" in focused
@@ -151,7 +169,7 @@ def test_sign_up_page_is_accessible_and_phone_layout_fits(
     page.goto("/")
     screenshot(page, "home-phone")
     sign_up(page, "pip")
-    page.get_by_role("button", name="Start full mock exam").click()
+    start_mock(page)
     expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
     answer_current(page)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -159,7 +177,7 @@ def test_sign_up_page_is_accessible_and_phone_layout_fits(
     assert_accessible(page, "exam on a phone")
     screenshot(page, "exam-phone")
     page.get_by_role("button", name="Review and submit").click()
-    page.get_by_role("button", name="Submit exam").click()
+    submit_exam(page)
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "results-phone")

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_exam_e2e import answer_current, sign_up
+from tests.e2e.test_exam_e2e import answer_current, sign_up, start_mock, submit_exam
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("MLSPREP_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -126,7 +126,7 @@ def test_answers_survive_a_sigkill_of_the_server(browser, database, servers):
     context = browser.new_context(base_url=server.url)
     page = context.new_page()
     sign_up(page, "crash")
-    page.get_by_role("button", name="Start full mock exam").click()
+    start_mock(page)
     for _ in range(5):
         answer_current(page)
         page.get_by_role("button", name="Next").click()
@@ -140,8 +140,8 @@ def test_answers_survive_a_sigkill_of_the_server(browser, database, servers):
     servers.append(restarted)
 
     page.goto("/")
-    page.get_by_role("button", name="Resume exam").click()
-    expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
+    page.get_by_role("link", name="Resume exam").click()
+    expect(page.get_by_role("heading", name="Question 6 of 65")).to_be_visible()  # where it stopped
     expect(page.get_by_text("Answered 5 of 65")).to_be_visible()
     for position in range(1, 6):
         page.goto(f"/attempts/{attempt_id}/questions/{position}/")
@@ -162,7 +162,7 @@ def test_two_app_servers_share_only_the_database(browser, database, servers):
     sign_up_on(page, one.url, "roamer")
 
     page.goto(f"{two.url}/")
-    page.get_by_role("button", name="Start full mock exam").click()
+    start_mock(page)
     expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
     attempt_id, _ = attempt_row(database, "roamer")
 
@@ -175,7 +175,7 @@ def test_two_app_servers_share_only_the_database(browser, database, servers):
 
     page.goto(f"{one.url}/attempts/{attempt_id}/finish/")
     expect(page.locator(".summary")).to_contain_text("59 unanswered")
-    page.get_by_role("button", name="Submit exam").click()
+    submit_exam(page)
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     page.goto(f"{two.url}/attempts/{attempt_id}/results/")
     expect(page.get_by_role("heading", name="Results")).to_be_visible()

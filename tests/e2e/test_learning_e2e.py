@@ -5,7 +5,13 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from questions.bank import load_bank
-from tests.e2e.test_exam_e2e import answer_current, assert_accessible, sign_up
+from tests.e2e.test_exam_e2e import (
+    answer_current,
+    assert_accessible,
+    sign_up,
+    start_mock,
+    submit_exam,
+)
 
 
 @pytest.fixture
@@ -22,12 +28,12 @@ def topic_evidence(page, code):
 
 def test_exam_review_dashboard_practice_loop(page, shipped_bank, screenshot):
     sign_up(page, "lee")
-    page.get_by_role("button", name="Start full mock exam").click()
+    start_mock(page)
     for _ in range(5):
         answer_current(page)
         page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Review and submit").click()
-    page.get_by_role("button", name="Submit exam").click()
+    submit_exam(page)
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
 
     page.get_by_role("link", name="Review answers").click()

@@ -4,7 +4,14 @@ returns to the same question."""
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from tests.e2e.test_exam_e2e import PASSWORD, answer_current, choices, shipped_bank, sign_up
+from tests.e2e.test_exam_e2e import (
+    PASSWORD,
+    answer_current,
+    choices,
+    shipped_bank,
+    sign_up,
+    start_mock,
+)
 
 __all__ = ["shipped_bank"]
 
@@ -13,7 +20,7 @@ def test_an_autosave_after_the_session_ended_says_so_and_log_in_returns(
     page, shipped_bank, screenshot
 ):
     sign_up(page, "sleepy")
-    page.get_by_role("button", name="Start full mock exam").click()
+    start_mock(page)
     answer_current(page)
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Question 2 of 65")).to_be_visible()

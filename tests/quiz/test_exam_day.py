@@ -201,7 +201,7 @@ def test_results_speak_of_pace_from_recorded_times(client_in, mock, now):
 @pytest.mark.parametrize(
     ("per_question", "expired", "start"),
     [
-        (0, False, "No time was recorded"),
+        (0, False, "Too few answers to judge your pace"),
         (166, False, "On the exam's pace: 2.8 min a question against 2.8."),
         (200, False, "Slower than the exam's pace: 3.3 min a question against 2.8; at this "
                      "speed 65 questions take about 217 minutes."),

@@ -113,6 +113,12 @@ def test_htmx_autosave_returns_status_and_navigator(client_in, attempt):
     assert "Answered 1 of 65" in html
 
 
+def test_review_and_submit_saves_then_opens_the_review_screen(client_in, attempt):
+    data = {"position": 3, "choice": "0", "go": "review"}
+    response = client_in.post(q_url(attempt, 3, "answer"), data)
+    assert response["Location"] == reverse("quiz:finish", args=[attempt.pk])
+
+
 def test_navigator_jump_saves_then_goes(client_in, attempt):
     item = attempt.items.get(position=1)
     response = client_in.post(
