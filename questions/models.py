@@ -75,6 +75,11 @@ class Blueprint(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="The blueprint behind “Start full mock exam”."
     )
+    notice = models.TextField(
+        blank=True,
+        help_text="The exam's status for learners (for example, retired), shown on the landing "
+        "page and before a mock starts. Plain text; a blank line starts a paragraph.",
+    )
 
     objects = BlueprintQuerySet.as_manager()
 

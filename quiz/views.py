@@ -65,7 +65,7 @@ def bad_request(form) -> HttpResponseBadRequest:
 def home(request):
     """The landing page, or for a learner the dashboard: history, mastery, what to do next."""
     if not request.user.is_authenticated:
-        return render(request, "quiz/landing.html")
+        return render(request, "quiz/landing.html", {"blueprint": Blueprint.objects.default()})
     now = timezone.now()
     services.open_mock(request.user, now=now)  # a mock whose time ran out is scored first
     context = selectors.dashboard(request.user, Blueprint.objects.default(), now=now)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -232,3 +233,11 @@ def test_practice_submit_needs_no_confirmation(client_in, learner, now):
     practice = services.start_practice(user=learner, topic=topic, now=now)
     response = client_in.post(reverse("quiz:submit", args=[practice.pk]))
     assert response.status_code == 302
+
+
+def test_the_exams_status_is_shown_on_the_landing_and_start_pages(client_in, mls):
+    mls.notice = "This exam was retired on 31 March 2026."
+    mls.save()
+    assert "This exam was retired on 31 March 2026." in Client().get("/").content.decode()
+    start = client_in.get(reverse("quiz:start")).content.decode()
+    assert "This exam was retired on 31 March 2026." in start
