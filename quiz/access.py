@@ -10,33 +10,39 @@ from . import services
 from .models import Attempt, AttemptItem
 
 
-def own_attempts(user, *, mode: str | None = None, for_update: bool = False) -> QuerySet:
+def own_attempts(
+    user, *, mode: str | None = None, instant_feedback: bool | None = None, for_update=False
+) -> QuerySet:
     attempts = Attempt.objects.filter(user=user).select_related("blueprint", "topic")
     if mode is not None:
         attempts = attempts.filter(mode=mode)
+    if instant_feedback is not None:
+        attempts = attempts.filter(instant_feedback=instant_feedback)
     if for_update:
         attempts = attempts.select_for_update(of=("self",))
     return attempts
 
 
 def get_own_attempt(
-    user, pk: int, *, mode: str | None = None, for_update: bool = False, now=None
+    user, pk: int, *, mode=None, instant_feedback=None, for_update=False, now=None
 ) -> Attempt:
     """The learner's attempt ``pk`` (of ``mode``), closed first if ``now`` is past its time;
     anyone else's, or one that does not exist, is a 404 alike."""
-    attempt = get_object_or_404(own_attempts(user, mode=mode, for_update=for_update), pk=pk)
+    attempts = own_attempts(
+        user, mode=mode, instant_feedback=instant_feedback, for_update=for_update
+    )
+    attempt = get_object_or_404(attempts, pk=pk)
     if now is not None:
         attempt = services.close_if_expired(attempt, now=now)
     return attempt
 
 
-def get_own_item(user, pk: int, position: int, *, mode: str | None = None) -> AttemptItem:
-    """Question ``position`` of the learner's attempt ``pk``, with its attempt, in one query."""
+def get_own_item(user, pk: int, position: int, *, instant_feedback: bool) -> AttemptItem:
+    """Question ``position`` of the learner's attempt ``pk``, with its attempt, in one query:
+    from an exam-style attempt (no key until the end) or one with instant feedback."""
     items = AttemptItem.objects.select_related("attempt__blueprint", "attempt__topic").filter(
-        attempt__user=user
+        attempt__user=user, attempt__instant_feedback=instant_feedback
     )
-    if mode is not None:
-        items = items.filter(attempt__mode=mode)
     return get_object_or_404(items, attempt__pk=pk, position=position)
 
 

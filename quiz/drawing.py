@@ -155,3 +155,62 @@ def freeze_items(attempt: Attempt, question_ids: list[int], rng: random.Random):
             )
         )
     return items
+
+
+class Source:
+    """Which questions a custom quiz draws from, before least-seen-first picking."""
+
+    ALL = "all"
+    MISSED = "missed"
+    FLAGGED = "flagged"
+    UNSEEN = "unseen"
+    CHOICES = [
+        (ALL, "Any question"),
+        (MISSED, "Questions I last got wrong"),
+        (FLAGGED, "Questions I flagged"),
+        (UNSEEN, "Questions I have not seen"),
+    ]
+
+
+def last_missed(user, *, within=None) -> set[int]:
+    """Questions whose latest graded answer by the learner was wrong (in ``within``, an
+    attempt, when given)."""
+    items = AttemptItem.objects.filter(
+        attempt__user=user, is_correct__isnull=False, question__isnull=False
+    )
+    if within is not None:
+        return set(
+            items.filter(attempt=within, is_correct=False).values_list("question", flat=True)
+        )
+    latest: dict[int, bool] = {}
+    rows = items.annotate(when=Coalesce("answered_at", "attempt__finished_at")).order_by("when")
+    for question_id, is_correct in rows.values_list("question_id", "is_correct"):
+        latest[question_id] = is_correct
+    return {qid for qid, correct in latest.items() if not correct}
+
+
+def draw_quiz(
+    *, user, topic_ids: list[int], size: int, source: str, rng: random.Random, within=None
+) -> list[int]:
+    """Up to ``size`` question ids from the topics: least seen first, spread over topics."""
+    candidates = list(
+        Question.objects.published().filter(topic_id__in=topic_ids).values_list("id", "topic_id")
+    )
+    seen = times_seen(user)
+    if source == Source.MISSED:
+        missed = last_missed(user, within=within)
+        candidates = [c for c in candidates if c[0] in missed]
+    elif source == Source.FLAGGED:
+        flagged = set(
+            AttemptItem.objects.filter(attempt__user=user, flagged=True).values_list(
+                "question", flat=True
+            )
+        )
+        candidates = [c for c in candidates if c[0] in flagged]
+    elif source == Source.UNSEEN:
+        candidates = [c for c in candidates if c[0] not in seen]
+    if not candidates:
+        raise BankTooSmall("No published question matches that choice yet.")
+    chosen = pick_questions(candidates, size, seen, rng)
+    rng.shuffle(chosen)
+    return chosen

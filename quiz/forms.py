@@ -4,8 +4,9 @@ import re
 
 from django import forms
 
-from questions.models import Blueprint, Topic
+from questions.models import Blueprint, Domain, Topic
 
+from .drawing import Source
 from .models import Attempt, AttemptItem
 
 MAX_CHOICES = 6
@@ -87,20 +88,19 @@ class ReviewFilterForm(forms.Form):
     domain = forms.ChoiceField(required=False)
     topic = forms.ChoiceField(required=False)
 
-    def __init__(
-        self, *args, domains: list[tuple[str, str]], topics: list[tuple[str, str]], **kwargs
-    ):
+    def __init__(self, *args, domains: list[tuple[str, str]], topics: list[tuple], **kwargs):
+        """``topics``: (code, label, domain code) of each topic the attempt holds."""
         super().__init__(*args, **kwargs)
         self.fields["domain"].choices = [("", "All domains"), *domains]
-        self.fields["topic"].choices = [("", "All topics"), *topics]
+        self.fields["topic"].choices = [("", "All topics")] + [(c, label) for c, label, _ in topics]
+        self.topic_domain = {code: domain for code, _, domain in topics}
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_bound else {}
-        return {
-            "show": data.get("show") or "all",
-            "domain": data.get("domain", ""),
-            "topic": data.get("topic", ""),
-        }
+        domain, topic = data.get("domain", ""), data.get("topic", "")
+        if domain and topic and self.topic_domain[topic] != domain:
+            topic = ""  # a topic of another domain: the domain chosen last wins
+        return {"show": data.get("show") or "all", "domain": domain, "topic": topic}
 
 
 class SubmitForm(forms.Form):
@@ -140,3 +140,75 @@ class ReviewScreenForm(forms.Form):
                  ("flagged", "Flagged")],
         required=False,
     )  # fmt: skip
+
+
+class QuizForm(forms.Form):
+    """Build a quiz: domains and/or topics, length, timed or not, feedback now or at the end,
+    and which questions (any, missed, flagged, unseen)."""
+
+    domains = forms.ModelMultipleChoiceField(
+        queryset=Domain.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    length = forms.IntegerField(min_value=5, max_value=65, initial=20, label="Questions")
+    timed = forms.BooleanField(required=False, label="Timed at the exam's pace")
+    feedback = forms.ChoiceField(
+        choices=[("end", "At the end, like the exam"), ("now", "After each question")],
+        initial="end",
+        widget=forms.RadioSelect,
+        label="Show answers",
+    )
+    source = forms.ChoiceField(
+        choices=Source.CHOICES, initial=Source.ALL, label="Draw from", widget=forms.RadioSelect
+    )
+    from_attempt = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, blueprint: Blueprint, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blueprint, self.user = blueprint, user
+        self.fields["domains"].queryset = blueprint.domains.all()
+        self.fields["topics"].queryset = Topic.objects.filter(domain__blueprint=blueprint)
+
+    def clean_from_attempt(self):
+        pk = self.cleaned_data["from_attempt"]
+        if pk is None:
+            return None
+        attempt = Attempt.objects.filter(user=self.user, pk=pk).exclude(
+            state=Attempt.State.IN_PROGRESS
+        )
+        if not attempt.exists():
+            raise forms.ValidationError("No such finished attempt of yours.")
+        return attempt.get()
+
+    def topic_ids(self) -> list[int]:
+        """The chosen topics and every topic of the chosen domains; all when none is chosen."""
+        data = self.cleaned_data
+        ids = {t.pk for t in data["topics"]}
+        ids |= set(Topic.objects.filter(domain__in=data["domains"]).values_list("pk", flat=True))
+        if not ids:
+            ids = set(self.fields["topics"].queryset.values_list("pk", flat=True))
+        return sorted(ids)
+
+    def title(self) -> str:
+        data = self.cleaned_data
+        named = {
+            Source.MISSED: "Retake my missed",
+            Source.FLAGGED: "Retake my flagged",
+            Source.UNSEEN: "Only unseen",
+        }.get(data["source"])
+        if named:
+            return named
+        if data["timed"] and data["length"] == 20 and not (data["domains"] or data["topics"]):
+            return "Quick 20 (timed)"
+        scope = ", ".join(d.name for d in data["domains"]) or ", ".join(
+            t.code for t in data["topics"]
+        )
+        return f"Quiz of {data['length']}" + (f": {scope}" if scope else "")

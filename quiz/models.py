@@ -21,6 +21,8 @@ class Attempt(models.Model):
     class Mode(models.TextChoices):
         MOCK = "mock", "Mock exam"
         PRACTICE = "practice", "Topic practice"
+        QUIZ = "quiz", "Custom quiz"
+        REVIEW = "review", "Spaced review"
 
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
@@ -36,6 +38,10 @@ class Attempt(models.Model):
     topic = models.ForeignKey(
         Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts"
     )
+    # What the learner sees after each answer: the key at once (practice, review, some
+    # quizzes), or nothing until the attempt is submitted (mocks, the other quizzes).
+    instant_feedback = models.BooleanField(default=False)
+    title = models.CharField(max_length=120, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True)
@@ -71,7 +77,7 @@ class Attempt(models.Model):
                 name="attempt_finished_iff_not_in_progress",
             ),
             models.CheckConstraint(
-                condition=Q(mode="practice") | Q(deadline__isnull=False),
+                condition=~Q(mode="mock") | Q(deadline__isnull=False),
                 name="mock_attempt_has_deadline",
             ),
         ]
@@ -100,6 +106,19 @@ class Attempt(models.Model):
     @property
     def is_practice(self) -> bool:
         return self.mode == self.Mode.PRACTICE
+
+    @property
+    def is_timed(self) -> bool:
+        return self.deadline is not None
+
+    @property
+    def label(self) -> str:
+        """How the learner knows this attempt: its title, topic or mode."""
+        if self.title:
+            return self.title
+        if self.topic_id:
+            return f"{self.get_mode_display()}: {self.topic}"
+        return self.get_mode_display()
 
     def is_past_deadline(self, now: datetime) -> bool:
         """True once answers are no longer accepted (deadline plus the grace period)."""
@@ -221,3 +240,27 @@ class Learner(User):
     class Meta:
         proxy = True
         permissions = [("reset_learner_password", "Can reset a learner's password")]
+
+
+class ReviewCard(models.Model):
+    """One question in one learner's spaced-review queue, scheduled with FSRS."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_cards")
+    # fsrs.Card.to_dict(): stability, difficulty, state, last review.
+    card = models.JSONField()
+    due = models.DateTimeField()
+    # The key the schedule was learnt on; a question whose key changed starts again.
+    key_fingerprint = models.CharField(max_length=64)
+    reviews = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="one_card_per_question")
+        ]
+        indexes = [models.Index(fields=["user", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.question_id} due {self.due:%Y-%m-%d}"

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from questions.models import Blueprint, Domain
 
+from . import scheduling
 from .models import Attempt, AttemptItem
 
 
@@ -35,11 +36,14 @@ def scaled_score(correct: int, total: int, blueprint: Blueprint) -> int:
 def score_attempt(attempt: Attempt, *, state: str, now: datetime) -> Attempt:
     """Grade every item and store the totals; the caller holds the attempt row's lock."""
     items = list(attempt.items.all())
-    if attempt.is_practice:
-        # Practice counts only what was answered; skipped questions say nothing of mastery.
+    if not attempt.is_mock:
+        # Only a mock counts every question; elsewhere a skipped one says nothing of mastery.
         items = [item for item in items if item.is_answered]
     correct, domain_scores = tally(items, list(attempt.blueprint.domains.all()))
     AttemptItem.objects.bulk_update(items, ["is_correct"])
+    if not attempt.instant_feedback:
+        # Answers given with instant feedback were scheduled as they came.
+        scheduling.record_answers(user=attempt.user, items=items, now=now)
     blueprint = attempt.blueprint
     attempt.state = state
     attempt.finished_at = now

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+from django.db.models import Min
+
 from questions.models import Blueprint
 
-from . import mastery
-from .models import Attempt
+from . import mastery, scheduling
+from .models import Attempt, AttemptItem
 
 
 def dashboard(user, blueprint: Blueprint | None, *, now: datetime) -> dict:
@@ -17,20 +19,35 @@ def dashboard(user, blueprint: Blueprint | None, *, now: datetime) -> dict:
     )
     in_progress = {a.mode: a for a in attempts if a.is_in_progress}
     finished = [a for a in attempts if not a.is_in_progress]
-    mock = in_progress.get(Attempt.Mode.MOCK)
+    mock = in_progress.pop(Attempt.Mode.MOCK, None)
+    studying = list(in_progress.values())
+    resume_at = dict(
+        AttemptItem.objects.filter(attempt__in=studying, selected=[])
+        .order_by()
+        .values_list("attempt")
+        .annotate(first=Min("position"))
+        .values_list("attempt", "first")
+    )
+    for attempt in studying:
+        attempt.resume_at = (
+            resume_at.get(attempt.pk, attempt.question_count)
+            if attempt.instant_feedback
+            else attempt.last_position
+        )
     domains = mastery.learner_mastery(user, blueprint, now=now) if blueprint else []
     return {
         "blueprint": blueprint,
         "in_progress": mock,
         "in_progress_answered": mock.items.exclude(selected=[]).count() if mock else 0,
         "in_progress_seconds_left": mock.seconds_left(now) if mock else 0,
-        "practice_in_progress": in_progress.get(Attempt.Mode.PRACTICE),
+        "studying": studying,
+        "due_count": scheduling.due(user, now=now).count(),
         "mocks": [a for a in finished if a.is_mock],
         "counted_mocks": [a for a in finished if a.is_mock and not a.excluded],
-        "practices": [a for a in finished if a.is_practice],
+        "practices": [a for a in finished if not a.is_mock],
         "domains": domains,
         "weakest": mastery.weakest_topics(domains),
-        "readiness": mastery.readiness(domains, blueprint) if blueprint else None,
+        "readiness": mastery.readiness(domains, blueprint, now=now) if blueprint else None,
     }
 
 
@@ -172,18 +189,19 @@ def pacing_verdict(per_question: float, pace: float, count: int, *, expired: boo
     return f"On the exam's pace: {minutes:.1f} min a question against {target:.1f}."
 
 
-def review_choices(attempt: Attempt) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The domains and topics an attempt's questions come from, as (code, label) pairs."""
+def review_choices(attempt: Attempt) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """The domains an attempt's questions come from, as (code, label), and its topics as
+    (code, label, domain code)."""
     domains = [(row["code"], f"{row['code']}. {row['name']}") for row in attempt.domain_scores]
-    topics = sorted(set(attempt.items.values_list("topic__code", "topic__name")))
-    return domains, [(code, f"{code} {name}") for code, name in topics]
+    topics = sorted(set(attempt.items.values_list("topic__code", "topic__name", "domain_code")))
+    return domains, [(code, f"{code} {name}", domain) for code, name, domain in topics]
 
 
 def reviewed_items(attempt: Attempt, *, show: str, domain: str, topic: str):
     """The attempt's frozen items that pass the review filters, in order."""
     items = attempt.items.select_related("topic")
     if show == "incorrect":
-        items = items.filter(is_correct=False)
+        items = items.filter(is_correct=False).exclude(selected=[])
     elif show == "flagged":
         items = items.filter(flagged=True)
     elif show == "unanswered":
@@ -193,3 +211,44 @@ def reviewed_items(attempt: Attempt, *, show: str, domain: str, topic: str):
     if topic:
         items = items.filter(topic__code=topic)
     return items
+
+
+def first_unanswered(attempt: Attempt) -> int:
+    """Where a practice, quiz or review resumes: its first unanswered question (or the last)."""
+    positions = attempt.items.filter(selected=[]).order_by("position")
+    return positions.values_list("position", flat=True).first() or attempt.question_count
+
+
+def practice_progress(attempt: Attempt, position: int) -> dict:
+    """For a question with instant feedback: how many are answered, and where Skip goes."""
+    answered = set(attempt.items.exclude(selected=[]).values_list("position", flat=True))
+    later = [p for p in range(position + 1, attempt.question_count + 1) if p not in answered]
+    return {"answered_count": len(answered), "skip_to": later[0] if later else None}
+
+
+def results_by_topic(attempt: Attempt) -> list[dict]:
+    """Per topic of an attempt: right, wrong (answered) and unanswered, weakest first."""
+    rows: dict[str, dict] = {}
+    items = attempt.items.values_list("topic__code", "topic__name", "topic_id", "selected",
+                                      "is_correct")  # fmt: skip
+    for code, name, topic_id, selected, is_correct in items:
+        row = rows.setdefault(
+            code,
+            {"code": code, "name": name, "topic_id": topic_id, "correct": 0, "wrong": 0,
+             "unanswered": 0},
+        )  # fmt: skip
+        if not selected:
+            row["unanswered"] += 1
+        elif is_correct:
+            row["correct"] += 1
+        else:
+            row["wrong"] += 1
+    for row in rows.values():
+        row["total"] = row["correct"] + row["wrong"] + row["unanswered"]
+    return sorted(rows.values(), key=lambda r: (r["correct"] / r["total"], r["code"]))
+
+
+def weakest_of(topics: list[dict]) -> dict | None:
+    """The topic of an attempt to practise next: the lowest share right, if any was missed."""
+    missed = [t for t in topics if t["correct"] < t["total"]]
+    return missed[0] if missed else None

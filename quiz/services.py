@@ -16,7 +16,8 @@ from django.db.models import F
 
 from questions.models import Blueprint, Topic
 
-from .drawing import BankTooSmall, draw_mock, draw_practice, freeze_items
+from . import scheduling
+from .drawing import BankTooSmall, Source, draw_mock, draw_practice, draw_quiz, freeze_items
 from .models import Attempt, AttemptItem
 from .scoring import score_attempt
 
@@ -91,19 +92,19 @@ def _create(
     question_ids: list[int],
     now: datetime,
     rng: random.Random,
-    topic: Topic | None = None,
     deadline: datetime | None = None,
+    **fields,
 ):
     with transaction.atomic():
         attempt = Attempt.objects.create(
             user=user,
             blueprint=blueprint,
             mode=mode,
-            topic=topic,
             started_at=now,
             last_event_at=now,
             deadline=deadline,
             question_count=len(question_ids),
+            **fields,
         )
         AttemptItem.objects.bulk_create(freeze_items(attempt, question_ids, rng))
     return attempt
@@ -147,24 +148,78 @@ def start_practice(
     mock = open_mock(user, now=now)
     if mock is not None:
         raise MockInProgress(mock)
-    current = Attempt.objects.in_progress().filter(user=user, mode=Attempt.Mode.PRACTICE).first()
+    rng = rng or random.Random()
+    return _start_study(
+        user=user,
+        mode=Attempt.Mode.PRACTICE,
+        now=now,
+        draw=lambda: draw_practice(user=user, topic=topic, size=size, rng=rng),
+        rng=rng,
+        blueprint=topic.domain.blueprint,
+        topic=topic,
+        instant_feedback=True,
+    )
+
+
+def _start_study(*, user, mode: str, now: datetime, draw, rng, **fields) -> Attempt:
+    """Start a practice, quiz or review session: refused while a mock is open (their keys
+    would show), an unfinished one of the same mode is finished first."""
+    mock = open_mock(user, now=now)
+    if mock is not None:
+        raise MockInProgress(mock)
+    current = Attempt.objects.in_progress().filter(user=user, mode=mode).first()
     if current is not None:
         submit_attempt(attempt=current, now=now)
-    rng = rng or random.Random()
-    chosen = draw_practice(user=user, topic=topic, size=size, rng=rng)
+    chosen = draw()
     try:
-        return _create(
-            user=user,
-            mode=Attempt.Mode.PRACTICE,
-            blueprint=topic.domain.blueprint,
-            topic=topic,
-            question_ids=chosen,
-            now=now,
-            rng=rng,
-        )
+        return _create(user=user, mode=mode, question_ids=chosen, now=now, rng=rng, **fields)
     except IntegrityError:
-        # The same start sent twice (a double click): both land on one practice.
-        return Attempt.objects.in_progress().get(user=user, mode=Attempt.Mode.PRACTICE)
+        # The same start sent twice (a double click): both land on one attempt.
+        return Attempt.objects.in_progress().get(user=user, mode=mode)
+
+
+def start_quiz(
+    *, user, blueprint: Blueprint, topic_ids: list[int], size: int, timed: bool,
+    instant_feedback: bool, source: str = Source.ALL, title: str, now: datetime,
+    within: Attempt | None = None, rng: random.Random | None = None,
+) -> Attempt:  # fmt: skip
+    """A quiz the learner builds: topics, length, timed at the exam's pace or not, feedback
+    after each question or at the end; ``source`` narrows the questions (missed, flagged,
+    unseen). Recorded apart from mocks: it counts toward mastery, never the mock history."""
+    rng = rng or random.Random()
+    deadline = None
+    if timed:
+        deadline = now + timedelta(seconds=round(size * blueprint.pace_seconds / 60) * 60)
+
+    def draw():
+        return draw_quiz(
+            user=user, topic_ids=topic_ids, size=size, source=source, rng=rng, within=within
+        )
+
+    return _start_study(
+        user=user, mode=Attempt.Mode.QUIZ, now=now, draw=draw, rng=rng, blueprint=blueprint,
+        deadline=deadline, instant_feedback=instant_feedback, title=title,
+    )  # fmt: skip
+
+
+REVIEW_SESSION_SIZE = 20
+
+
+def start_review(*, user, blueprint: Blueprint, now: datetime, rng=None) -> Attempt:
+    """A session of the questions due for spaced review, the longest overdue first."""
+    rng = rng or random.Random()
+
+    def draw():
+        due = scheduling.due(user, now=now).filter(question__status="published")
+        chosen = list(due.values_list("question_id", flat=True)[:REVIEW_SESSION_SIZE])
+        if not chosen:
+            raise BankTooSmall("Nothing is due for review yet.")
+        return chosen
+
+    return _start_study(
+        user=user, mode=Attempt.Mode.REVIEW, now=now, draw=draw, rng=rng, blueprint=blueprint,
+        instant_feedback=True, title="Spaced review",
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -242,16 +297,17 @@ def answer_item(
     def change(item: AttemptItem, row, timing: dict):
         item.selected = chosen
         item.answered_at = now if chosen else None
-        if not item.attempt.is_practice:
+        if not item.attempt.instant_feedback:
             row.update(selected=item.selected, answered_at=item.answered_at, **timing)
             return
-        # Practice shows the key at once, so an answer is final and graded now.
+        # The key shows at once, so an answer is final, graded now and scheduled for review.
         if not chosen:
             raise InvalidAnswer("Choose an answer first.")
         item.is_correct = item.grade()
         fields = {"selected": chosen, "answered_at": now, "is_correct": item.is_correct}
         if not row.filter(is_correct__isnull=True).update(**fields, **timing):
             raise InvalidAnswer("This question was already answered.")
+        scheduling.record_answers(user=item.attempt.user, items=[item], now=now)
 
     return _change_item(item, now, change, go_to=go_to)
 

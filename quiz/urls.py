@@ -18,6 +18,8 @@ urlpatterns = [
     path("attempts/<int:pk>/results/", views.results, name="results"),
     path("attempts/<int:pk>/answers/", views.review, name="review"),
     path("practice/start/", views.practice_start, name="practice_start"),
+    path("quiz/new/", views.quiz_new, name="quiz_new"),
+    path("review/start/", views.review_start, name="review_start"),
     path("attempts/<int:pk>/practice/<int:position>/", views.practice, name="practice"),
     path(
         "attempts/<int:pk>/practice/<int:position>/answer/",

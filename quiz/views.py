@@ -24,6 +24,7 @@ from .forms import (
     ExcludeForm,
     FlagForm,
     PracticeStartForm,
+    QuizForm,
     ReviewFilterForm,
     ReviewScreenForm,
     StrikeForm,
@@ -149,7 +150,7 @@ def _exam_context(attempt: Attempt, item, now, **extra) -> dict:
 @learner_required
 @require_GET
 def question(request, pk: int, position: int):
-    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.MOCK)
+    item = get_own_item(request.user, pk, position, instant_feedback=False)
     now = timezone.now()
     attempt = services.close_if_expired(item.attempt, now=now)
     if not attempt.is_in_progress:
@@ -168,7 +169,7 @@ def _closed_response(request, attempt: Attempt):
 @learner_required
 @require_POST
 def answer(request, pk: int, position: int):
-    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.MOCK)
+    item = get_own_item(request.user, pk, position, instant_feedback=False)
     attempt = item.attempt
     form = AnswerForm(request.POST, item=item)
     if not form.is_valid():
@@ -200,7 +201,7 @@ def answer(request, pk: int, position: int):
 @learner_required
 @require_POST
 def flag(request, pk: int, position: int):
-    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.MOCK)
+    item = get_own_item(request.user, pk, position, instant_feedback=False)
     form = FlagForm(request.POST)
     if not form.is_valid():
         return bad_request(form)
@@ -218,7 +219,7 @@ def flag(request, pk: int, position: int):
 @require_POST
 def strike(request, pk: int, position: int):
     """Strike an option out, or restore it; the choices come back for htmx."""
-    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.MOCK)
+    item = get_own_item(request.user, pk, position, instant_feedback=False)
     form = StrikeForm(request.POST)
     if not form.is_valid():
         return bad_request(form)
@@ -243,7 +244,7 @@ def finish(request, pk: int):
     """The review screen before submitting: flagged and incomplete first, filters, and the
     way back to any question."""
     now = timezone.now()
-    attempt = get_own_attempt(request.user, pk, mode=Attempt.Mode.MOCK, now=now)
+    attempt = get_own_attempt(request.user, pk, instant_feedback=False, now=now)
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
     form = ReviewScreenForm(request.GET)
@@ -265,7 +266,7 @@ def submit(request, pk: int):
     if not form.is_valid():
         return bad_request(form)
     confirmed = form.cleaned_data["confirm"] or form.cleaned_data["timed_out"]
-    if attempt.is_mock and attempt.is_in_progress and not confirmed:
+    if not attempt.instant_feedback and attempt.is_in_progress and not confirmed:
         screen = selectors.review_screen(attempt)
         return render(request, "quiz/confirm_submit.html", {"attempt": attempt, **screen})
     services.submit_attempt(attempt=attempt, now=now, timed_out=form.cleaned_data["timed_out"])
@@ -307,17 +308,25 @@ def exclude(request, pk: int):
     return redirect("quiz:results", pk=attempt.pk)
 
 
+def _resume(attempt: Attempt):
+    """Where an attempt in progress continues: the first unanswered question of one with
+    instant feedback, the review screen of an exam-style one."""
+    if attempt.instant_feedback:
+        position = selectors.first_unanswered(attempt)
+        return redirect("quiz:practice", pk=attempt.pk, position=position)
+    return redirect("quiz:finish", pk=attempt.pk)
+
+
 @learner_required
 @require_GET
 def results(request, pk: int):
     attempt = get_own_attempt(request.user, pk, now=timezone.now())
-    if attempt.is_in_progress and attempt.is_practice:
-        return redirect("quiz:practice", pk=attempt.pk, position=1)
     if attempt.is_in_progress:
-        return redirect("quiz:finish", pk=attempt.pk)
+        return _resume(attempt)
     if attempt.state == Attempt.State.DISCARDED:
         raise Http404("This attempt was discarded.")
-    context = {"attempt": attempt}
+    topics = selectors.results_by_topic(attempt)
+    context = {"attempt": attempt, "topics": topics, "weakest": selectors.weakest_of(topics)}
     if attempt.is_mock:
         context["pacing"] = selectors.pacing(attempt)
     return render(request, "quiz/results.html", context)
@@ -331,9 +340,7 @@ def review(request, pk: int):
     attempt = get_own_attempt(request.user, pk, now=timezone.now())
     if attempt.is_in_progress:
         messages.info(request, "Answers and explanations open once the attempt is submitted.")
-        if attempt.is_practice:
-            return redirect("quiz:practice", pk=attempt.pk, position=1)
-        return redirect("quiz:finish", pk=attempt.pk)
+        return _resume(attempt)
     domains, topics = selectors.review_choices(attempt)
     form = ReviewFilterForm(request.GET, domains=domains, topics=topics)
     if not form.is_valid():
@@ -377,17 +384,18 @@ def practice_start(request):
 @require_GET
 @refuse_during_mock
 def practice(request, pk: int, position: int):
-    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.PRACTICE)
-    context = {"attempt": item.attempt, "item": item, "choices": item.shown_choices()}
+    item = get_own_item(request.user, pk, position, instant_feedback=True)
+    if not item.attempt.is_in_progress:
+        return redirect("quiz:results", pk=pk)
     template = "quiz/_practice_item.html" if request.htmx else "quiz/practice.html"
-    return render(request, template, context)
+    return render(request, template, _practice_context(item))
 
 
 @learner_required
 @require_POST
 @refuse_during_mock
 def practice_answer(request, pk: int, position: int):
-    item = get_own_item(request.user, pk, position, mode=Attempt.Mode.PRACTICE)
+    item = get_own_item(request.user, pk, position, instant_feedback=True)
     form = AnswerForm(request.POST, item=item)
     if not form.is_valid():
         return bad_request(form)
@@ -400,9 +408,70 @@ def practice_answer(request, pk: int, position: int):
     except services.InvalidAnswer as error:
         return HttpResponseBadRequest(str(error))
     if request.htmx:
-        context = {"attempt": item.attempt, "item": item, "choices": item.shown_choices()}
-        return render(request, "quiz/_practice_item.html", context)
+        return render(request, "quiz/_practice_item.html", _practice_context(item))
     return redirect("quiz:practice", pk=pk, position=position)
+
+
+def _practice_context(item) -> dict:
+    return {
+        "attempt": item.attempt,
+        "item": item,
+        "choices": item.shown_choices(),
+        **selectors.practice_progress(item.attempt, item.position),
+    }
+
+
+@learner_required
+@require_http_methods(["GET", "POST"])
+@refuse_during_mock
+def quiz_new(request):
+    """Build a quiz (or start a preset from the dashboard): topics, length, timed or not,
+    feedback after each question or at the end."""
+    blueprint = Blueprint.objects.default()
+    if blueprint is None:
+        raise Http404("No exam is set up yet.")
+    form = QuizForm(request.POST or None, blueprint=blueprint, user=request.user)
+    if request.method == "GET" or not form.is_valid():
+        status = 400 if form.errors else 200
+        return render(request, "quiz/quiz_new.html", {"form": form}, status=status)
+    wait = throttling.seconds_to_wait(request, "start")
+    if wait:
+        return throttling.too_many(request, wait)
+    data = form.cleaned_data
+    try:
+        attempt = services.start_quiz(
+            user=request.user, blueprint=blueprint, topic_ids=form.topic_ids(),
+            size=data["length"], timed=data["timed"], instant_feedback=data["feedback"] == "now",
+            source=data["source"], title=form.title(), within=data["from_attempt"],
+            now=timezone.now(),
+        )  # fmt: skip
+    except services.BankTooSmall as error:
+        return render(request, "quiz/cannot_start.html", {"reason": str(error)}, status=409)
+    return _first_question(attempt)
+
+
+def _first_question(attempt: Attempt):
+    if attempt.instant_feedback:
+        return redirect("quiz:practice", pk=attempt.pk, position=1)
+    return redirect("quiz:question", pk=attempt.pk, position=1)
+
+
+@learner_required
+@require_POST
+@refuse_during_mock
+def review_start(request):
+    """A spaced-review session of the questions due today."""
+    blueprint = Blueprint.objects.default()
+    if blueprint is None:
+        raise Http404("No exam is set up yet.")
+    wait = throttling.seconds_to_wait(request, "start")
+    if wait:
+        return throttling.too_many(request, wait)
+    try:
+        attempt = services.start_review(user=request.user, blueprint=blueprint, now=timezone.now())
+    except services.BankTooSmall as error:
+        return render(request, "quiz/cannot_start.html", {"reason": str(error)}, status=409)
+    return _first_question(attempt)
 
 
 @require_GET

@@ -41,7 +41,7 @@
   // At zero: say so, stop input, and let the server store the attempt as expired.
   function timeUp(warning) {
     if (warning) warning.textContent = "Time is up. Your exam is being scored.";
-    document.querySelectorAll("#question-area input, #question-area button").forEach(function (el) {
+    document.querySelectorAll("[data-shortcuts] input, [data-shortcuts] button").forEach(function (el) {
       el.disabled = true;
     });
     var form = document.getElementById("timeout-form");
@@ -54,8 +54,8 @@
     if (target && (target.tagName === "TEXTAREA" || (target.tagName === "INPUT" && /text|password|email|search/.test(target.type)))) return;
     var digit = /^Digit([1-6])$/.exec(event.code || "");
     var selector;
-    if (event.shiftKey && digit) selector = '#question-area [data-strike="' + digit[1] + '"]';
-    else if (!event.shiftKey) selector = '#question-area [data-shortcut="' + event.key.toLowerCase() + '"]';
+    if (event.shiftKey && digit) selector = '[data-shortcuts] [data-strike="' + digit[1] + '"]';
+    else if (!event.shiftKey) selector = '[data-shortcuts] [data-shortcut="' + event.key.toLowerCase() + '"]';
     var element = selector && document.querySelector(selector);
     if (!element || element.disabled) return;
     event.preventDefault();
@@ -95,7 +95,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     startTimer();
-    var area = document.getElementById("question-area");
+    var area = document.querySelector("[data-shortcuts]");
     if (area) {
       document.addEventListener("keydown", shortcuts);
       // After Next or Previous the new question's heading takes focus, so it is read first.
@@ -119,6 +119,11 @@
     var status = event.detail.xhr.status;
     if (status === 401) {
       event.detail.target = document.getElementById("connection-status");
+    }
+    // A refused answer is said beside the form, which stays as it was.
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt.closest("[data-error-target]");
+    if (status === 400 && form) {
+      event.detail.target = document.querySelector(form.dataset.errorTarget);
     }
     if (status === 400 || status === 401 || status === 409 || status === 429) {
       event.detail.shouldSwap = true;
