@@ -209,6 +209,8 @@ THROTTLES = {
     "login": os.environ.get("DJANGO_THROTTLE_LOGIN", "30/h"),
     "signup": os.environ.get("DJANGO_THROTTLE_SIGNUP", "10/h"),
     "start": os.environ.get("DJANGO_THROTTLE_START", "30/h"),
+    "report": os.environ.get("DJANGO_THROTTLE_REPORT", "20/h"),
+    "join": os.environ.get("DJANGO_THROTTLE_JOIN", "10/h"),
 }
 RATELIMIT_IP_META_KEY = "config.clients.client_ip"
 RATELIMIT_USE_CACHE = "throttle"
@@ -239,3 +241,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Largest question file import_questions accepts (GIFT or Moodle XML), checked before parsing.
+IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))

@@ -1,13 +1,15 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from .bank import choice_problems
-from .models import Blueprint, Choice, Domain, Question, Reference, Tag, Topic
+from .models import Blueprint, Choice, Domain, Question, Reference, Report, Tag, Topic
 
 admin.site.site_header = "mlsprep question bank"
 admin.site.site_title = "mlsprep admin"
@@ -15,7 +17,14 @@ admin.site.index_title = "Questions, topics and blueprints"
 
 
 class ChoiceFormSet(BaseInlineFormSet):
-    """Applies the bank files' rules to the choices typed into the admin."""
+    """Applies the bank files' rules to the choices typed into the admin; new rows are
+    numbered after the existing ones."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = self.initial_form_count()
+        new_rows = max(self.min_num, taken) + self.extra - taken
+        self.initial_extra = [{"order": taken + n} for n in range(new_rows)]
 
     def clean(self):
         super().clean()
@@ -35,15 +44,29 @@ class ChoiceFormSet(BaseInlineFormSet):
             raise ValidationError([problem[0].upper() + problem[1:] + "." for problem in problems])
 
 
-class ChoiceInline(admin.StackedInline):
+class ChoiceForm(forms.ModelForm):
+    class Meta:
+        model = Choice
+        fields = ["order", "is_correct", "text", "why"]
+        widgets = {
+            "order": forms.NumberInput(attrs={"class": "choice-order", "min": 0, "size": 2}),
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "why": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        }
+
+
+class ChoiceInline(admin.TabularInline):
+    """Choices in a compact table; their order is numbered for you and moved with ↑ ↓."""
+
     model = Choice
+    form = ChoiceForm
     formset = ChoiceFormSet
-    fields = [("order", "is_correct"), "text", "why"]
     extra = 0
     min_num = 2
 
     def get_extra(self, request, obj=None, **kwargs):
-        return 4 if obj is None else 0
+        return 2 if obj is None else 0  # with the two required: four rows for a new question
+
 
 
 class ReferenceInline(admin.TabularInline):
@@ -65,32 +88,89 @@ def retire(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{count} question(s) retired.", messages.SUCCESS)
 
 
+class TagFilter(admin.SimpleListFilter):
+    """Filter by one tag, typed with autocomplete (a datalist), not a 300-line sidebar list."""
+
+    title = "tag"
+    parameter_name = "tag"
+    template = "admin/questions/tag_filter.html"
+
+    def lookups(self, request, model_admin):
+        return [(name, name) for name in Tag.objects.values_list("name", flat=True)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__name=self.value())
+        return queryset
+
+
+class OpenReportsFilter(admin.SimpleListFilter):
+    title = "learner reports"
+    parameter_name = "reports"
+
+    def lookups(self, request, model_admin):
+        return [("open", "With open reports")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(open_reports__gt=0)
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline, ReferenceInline]
-    list_display = ["external_id", "topic", "kind", "difficulty", "status", "version", "preview"]
-    list_filter = ["topic__domain", "topic", "kind", "difficulty", "status", "tags"]
+    list_display = [
+        "external_id", "excerpt", "topic_code", "kind", "difficulty", "status", "version",
+        "open_reports", "preview",
+    ]  # fmt: skip
+    list_display_links = ["external_id", "excerpt"]
+    list_filter = ["status", "topic__domain", "topic", "kind", "difficulty", OpenReportsFilter,
+                   TagFilter]  # fmt: skip
     search_fields = ["external_id", "stem", "tags__name"]
-    filter_horizontal = ["tags"]
+    autocomplete_fields = ["tags"]
     readonly_fields = ["version", "preview"]
     actions = [publish, retire]
     list_select_related = ["topic"]
+    list_per_page = 50
     fieldsets = [
         (None, {"fields": ["external_id", "topic", "kind", "difficulty", "status"]}),
         ("Content", {"fields": ["stem", "explanation", "tags", "authoring_note"]}),
         ("History", {"fields": ["version", "preview"]}),
     ]
 
+    class Media:
+        js = ["questions/admin-choices.js"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_reports=Count("reports", filter=Q(reports__status__in=Report.OPEN)))
+        )
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
+
+    @admin.display(description="Stem")
+    def excerpt(self, obj):
+        return Truncator(obj.stem).words(12)
+
+    @admin.display(description="Topic", ordering="topic__code")
+    def topic_code(self, obj):
+        return obj.topic.code
+
+    @admin.display(description="Reports", ordering="open_reports")
+    def open_reports(self, obj):
+        return obj.open_reports or ""
 
     @admin.display(description="Preview")
     def preview(self, obj):
         if obj.pk is None:
             return "Save the question to preview it."
         url = reverse("admin:questions_question_preview", args=[obj.pk])
-        return format_html('<a href="{}">Preview as a learner</a>', url)
+        return format_html('<a href="{}">Preview</a>', url)
 
     def get_urls(self):
         return [
@@ -103,30 +183,74 @@ class QuestionAdmin(admin.ModelAdmin):
         ]
 
     def preview_view(self, request, pk):
+        """The question as a learner sees it during an exam, or on its review (key, whys,
+        explanation, references)."""
         if not self.has_view_permission(request):
             raise admin.sites.PermissionDenied
-        question = get_object_or_404(Question.objects.prefetch_related("choices"), pk=pk)
+        question = get_object_or_404(
+            Question.objects.select_related("topic").prefetch_related("choices", "references"),
+            pk=pk,
+        )
+        review = request.GET.get("view") == "review"
         return render(
             request,
             "questions/preview.html",
             {
                 **self.admin_site.each_context(request),
                 "question": question,
+                "review": review,
                 "choices": [
-                    {"index": i, "number": i + 1, "text": c.text}
+                    {
+                        "index": i,
+                        "number": i + 1,
+                        "text": c.text,
+                        "correct": c.is_correct,
+                        "why": c.why,
+                    }
                     for i, c in enumerate(question.choices.all())
-                ],
+                ],  # fmt: skip
                 "required": sum(c.is_correct for c in question.choices.all()),
                 "title": f"Preview {question.external_id}",
                 "opts": self.model._meta,
             },
         )
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            before = Question.objects.prefetch_related("choices", "references").get(pk=obj.pk)
+            obj._content_before = before.content()
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
+        """A new version only when what learners read changed (stem, choices, key, why,
+        explanation, references), not for a status, tag or difficulty edit."""
         super().save_related(request, form, formsets, change)
-        edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
-        if change and edited:
-            Question.objects.filter(pk=form.instance.pk).update(version=F("version") + 1)
+        question = form.instance
+        if change:
+            after = Question.objects.prefetch_related("choices", "references").get(pk=question.pk)
+            if after.content() != question._content_before:
+                Question.objects.filter(pk=question.pk).update(version=F("version") + 1)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Learners' problem reports: triage (accept, reject, fixed) with a reply they will see."""
+
+    list_display = ["question", "reason", "status", "created_at", "user"]
+    list_filter = ["status", "reason"]
+    list_select_related = ["question", "user"]
+    search_fields = ["question__external_id", "text"]
+    readonly_fields = ["question_link", "user", "question_version", "reason", "text", "created_at"]
+    fields = ["question_link", "user", "question_version", "reason", "text", "created_at",
+              "status", "reply"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Question")
+    def question_link(self, obj):
+        url = reverse("admin:questions_question_change", args=[obj.question_id])
+        return format_html('<a href="{}">{}</a>', url, obj.question)
 
 
 class DomainInline(admin.TabularInline):

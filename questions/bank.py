@@ -109,7 +109,17 @@ def reference_problems(references) -> list[str]:
     return problems
 
 
-def _question_problems(raw: dict, topics: dict[str, str]) -> list[str]:
+def _topic_problems(raw: dict, topics: dict[str, str]) -> list[str]:
+    topic = str(raw.get("topic"))
+    if topic not in topics:
+        return [f"unknown topic {raw.get('topic')!r}"]
+    if "domain" in raw and str(raw["domain"]) != topics[topic]:
+        return [f"topic {topic} is in domain {topics[topic]}, not {raw['domain']!r}"]
+    return []
+
+
+def question_problems(raw: dict) -> list[str]:
+    """The rules every question obeys, whatever its topic: bank files and imports alike."""
     problems = []
     unknown = set(raw) - QUESTION_KEYS
     if unknown:
@@ -117,11 +127,6 @@ def _question_problems(raw: dict, topics: dict[str, str]) -> list[str]:
     qid = raw.get("id")
     if not isinstance(qid, str) or not re.fullmatch(EXTERNAL_ID_PATTERN, qid):
         problems.append("id must be lower-case words joined by hyphens, e.g. mod-select-014")
-    topic = str(raw.get("topic"))
-    if topic not in topics:
-        problems.append(f"unknown topic {raw.get('topic')!r}")
-    elif "domain" in raw and str(raw["domain"]) != topics[topic]:
-        problems.append(f"topic {topic} is in domain {topics[topic]}, not {raw['domain']!r}")
     kind = raw.get("kind")
     if kind not in Question.Kind.values:
         problems.append(f"kind must be single or multiple, not {kind!r}")
@@ -181,7 +186,7 @@ def read_files(paths: list[Path], topics: dict[str, str]) -> list[QuestionData]:
                 problems.append(f"{path}: question #{number} is not a mapping")
                 continue
             label = raw.get("id") or f"question #{number}"
-            found = _question_problems(raw, topics)
+            found = _topic_problems(raw, topics) + question_problems(raw)
             if raw.get("id") in seen:
                 found.append(f"duplicate id (also in {seen[raw['id']]})")
             problems += [f"{path}: {label}: {problem}" for problem in found]
@@ -320,11 +325,20 @@ def load_bank(paths: list[str] | None = None, *, blueprint: Blueprint | None = N
     return load_questions(read_files(bank_paths(paths), topics), blueprint=blueprint)
 
 
-def export_bank(fmt: str = "json", *, status: str = Question.Status.PUBLISHED) -> str:
-    """All questions of a status as a list, one object per question, sorted by id."""
+def export_rows(
+    *,
+    domain: str | None = None,
+    topic: str | None = None,
+    status: str = Question.Status.PUBLISHED,
+) -> list[dict]:
+    """Questions of a status, of one domain or topic when given, as bank rows sorted by id."""
+    questions = Question.objects.filter(status=status)
+    if domain:
+        questions = questions.filter(topic__domain__code=domain)
+    if topic:
+        questions = questions.filter(topic__code=topic)
     questions = (
-        Question.objects.filter(status=status)
-        .select_related("topic__domain")
+        questions.select_related("topic__domain")
         .prefetch_related("tags", "choices", "references")
         .order_by("external_id")
     )
@@ -346,6 +360,18 @@ def export_bank(fmt: str = "json", *, status: str = Question.Status.PUBLISHED) -
                 "choices": data.choices,
             }
         )
+    return rows
+
+
+def export_bank(
+    fmt: str = "json",
+    *,
+    domain: str | None = None,
+    topic: str | None = None,
+    status: str = Question.Status.PUBLISHED,
+) -> str:
+    """The questions of ``export_rows`` as a JSON or YAML list, one object per question."""
+    rows = export_rows(domain=domain, topic=topic, status=status)
     if fmt == "yaml":
         return yaml.safe_dump(rows, sort_keys=False, allow_unicode=True, width=100)
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"

@@ -1,6 +1,7 @@
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -238,6 +239,10 @@ class Question(models.Model):
     def reference_list(self) -> list[dict]:
         return [{"title": r.title, "url": r.url} for r in self.references.all()]
 
+    def content(self) -> tuple:
+        """What a learner reads: a change here, and only here, makes a new version."""
+        return (self.stem, self.explanation, self.choice_list(), self.reference_list())
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
@@ -266,3 +271,60 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Report.OPEN)
+
+
+class Report(models.Model):
+    """A learner's report of a problem with a question, triaged by instructors."""
+
+    class Reason(models.TextChoices):
+        WRONG_KEY = "wrong_key", "The marked answer is wrong"
+        UNCLEAR = "unclear", "The question is unclear"
+        OUTDATED = "outdated", "Outdated (the service has changed)"
+        TYPO = "typo", "A typo or broken wording"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        FIXED = "fixed", "Fixed"
+
+    OPEN = (Status.NEW, Status.ACCEPTED)
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_reports"
+    )
+    question_version = models.PositiveIntegerField()
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    text = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    reply = models.TextField(
+        blank=True, help_text="The learner sees this on the question's review."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "question"],
+                condition=Q(status__in=["new", "accepted"]),
+                name="one_open_report_per_learner_and_question",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} · {self.get_reason_display()} · {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

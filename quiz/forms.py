@@ -4,7 +4,7 @@ import re
 
 from django import forms
 
-from questions.models import Blueprint, Domain, Topic
+from questions.models import Blueprint, Domain, Report, Topic
 
 from .drawing import Source
 from .models import Attempt, AttemptItem
@@ -212,3 +212,11 @@ class QuizForm(forms.Form):
             t.code for t in data["topics"]
         )
         return f"Quiz of {data['length']}" + (f": {scope}" if scope else "")
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["reason", "text"]
+        labels = {"reason": "What is wrong?", "text": "Details (optional)"}
+        widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db.models import Min
 
-from questions.models import Blueprint
+from questions.models import Blueprint, Report
 
 from . import mastery, scheduling
 from .models import Attempt, AttemptItem
@@ -252,3 +252,15 @@ def weakest_of(topics: list[dict]) -> dict | None:
     """The topic of an attempt to practise next: the lowest share right, if any was missed."""
     missed = [t for t in topics if t["correct"] < t["total"]]
     return missed[0] if missed else None
+
+
+def attach_reports(user, items) -> list:
+    """Each item with ``report``: the learner's latest report on its question, or None."""
+    items = list(items)
+    latest = {}
+    reports = Report.objects.filter(user=user, question__in={i.question_id for i in items})
+    for report in reports.order_by("created_at"):
+        latest[report.question_id] = report
+    for item in items:
+        item.report = latest.get(item.question_id)
+    return items

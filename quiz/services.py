@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from questions.models import Blueprint, Topic
+from questions.models import Blueprint, Report, Topic
 
 from . import scheduling
 from .drawing import BankTooSmall, Source, draw_mock, draw_practice, draw_quiz, freeze_items
@@ -342,3 +342,25 @@ def close_expired_attempts(*, now: datetime) -> int:
         if close_if_expired(attempt, now=now).is_expired:
             closed += 1
     return closed
+
+
+class AlreadyReported(Exception):
+    """The learner has an open report on this question already."""
+
+
+def report_problem(*, item: AttemptItem, reason: str, text: str) -> Report:
+    """A learner reports a problem with the question behind ``item`` (one open report per
+    learner and question)."""
+    if item.question_id is None:
+        raise AlreadyReported("This question is no longer in the bank.")
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                question_id=item.question_id,
+                user=item.attempt.user,
+                question_version=item.question_version,
+                reason=reason,
+                text=text,
+            )
+    except IntegrityError as error:
+        raise AlreadyReported("You have already reported this question.") from error

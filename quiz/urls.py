@@ -11,6 +11,7 @@ urlpatterns = [
     path("attempts/<int:pk>/questions/<int:position>/answer/", views.answer, name="answer"),
     path("attempts/<int:pk>/questions/<int:position>/flag/", views.flag, name="flag"),
     path("attempts/<int:pk>/questions/<int:position>/strike/", views.strike, name="strike"),
+    path("attempts/<int:pk>/questions/<int:position>/report/", views.report, name="report"),
     path("attempts/<int:pk>/finish/", views.finish, name="finish"),
     path("attempts/<int:pk>/discard/", views.discard, name="discard"),
     path("attempts/<int:pk>/exclude/", views.exclude, name="exclude"),

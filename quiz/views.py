@@ -7,14 +7,14 @@ from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from questions.models import Blueprint
+from questions.models import Blueprint, Report
 
 from . import selectors, services, throttling
 from .access import get_own_attempt, get_own_item, refuse_during_mock
@@ -25,12 +25,13 @@ from .forms import (
     FlagForm,
     PracticeStartForm,
     QuizForm,
+    ReportForm,
     ReviewFilterForm,
     ReviewScreenForm,
     StrikeForm,
     SubmitForm,
 )
-from .models import Attempt
+from .models import Attempt, AttemptItem
 
 
 def learner_required(view):
@@ -346,13 +347,14 @@ def review(request, pk: int):
     if not form.is_valid():
         return bad_request(form)
     filters = form.filters()
-    items = selectors.reviewed_items(attempt, **filters)
+    items = selectors.attach_reports(request.user, selectors.reviewed_items(attempt, **filters))
     return render(
         request,
         "quiz/review.html",
         {
             "attempt": attempt,
             "items": items,
+            "report_reasons": Report.Reason.choices,
             "filters": ReviewFilterForm.SHOW,
             "domains": domains,
             "topics": topics,
@@ -413,7 +415,10 @@ def practice_answer(request, pk: int, position: int):
 
 
 def _practice_context(item) -> dict:
+    if item.is_correct is not None:
+        selectors.attach_reports(item.attempt.user, [item])
     return {
+        "report_reasons": Report.Reason.choices,
         "attempt": item.attempt,
         "item": item,
         "choices": item.shown_choices(),
@@ -472,6 +477,36 @@ def review_start(request):
     except services.BankTooSmall as error:
         return render(request, "quiz/cannot_start.html", {"reason": str(error)}, status=409)
     return _first_question(attempt)
+
+
+@learner_required
+@require_POST
+@refuse_during_mock
+def report(request, pk: int, position: int):
+    """Report a problem with a question the learner has seen answered (review or feedback)."""
+    item = get_object_or_404(
+        AttemptItem.objects.select_related("attempt"),
+        attempt__pk=pk,
+        attempt__user=request.user,
+        position=position,
+    )
+    if item.attempt.is_in_progress and not item.attempt.instant_feedback:
+        raise Http404("Answers of this attempt are not open yet.")
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return bad_request(form)
+    wait = throttling.seconds_to_wait(request, "report")
+    if wait:
+        return throttling.too_many(request, wait)
+    try:
+        services.report_problem(item=item, **form.cleaned_data)
+        message = "Thank you: your report is with the instructors. Their reply will show here."
+    except services.AlreadyReported as error:
+        message = str(error)
+    if request.htmx:
+        return HttpResponse(message)
+    messages.info(request, message)
+    return redirect(request.headers.get("Referer") or reverse("quiz:review", args=[pk]))
 
 
 @require_GET

@@ -1,6 +1,10 @@
+import re
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from questions.models import Question, Tag, Topic
@@ -148,8 +152,12 @@ def test_list_filters_and_search(admin_client_as_instructor, topic, mls):
         url, {"topic__domain__id__exact": other.domain_id}
     ).content.decode()
     assert "de-ingest-001" in html and "mod-select-001" not in html
-    for expected in ["By domain", "By topic", "By kind", "By difficulty", "By status", "By tags"]:
+    for expected in ["By domain", "By topic", "By kind", "By difficulty", "By status", "By tag"]:
         assert expected.lower() in html.lower()
+    assert 'list="tag-names"' in html  # typed with autocomplete, not a list of every tag
+    html = admin_client_as_instructor.get(url, {"tag": "Random Cut Forest"}).content.decode()
+    assert "mod-select-001" in html and "de-ingest-001" not in html
+    assert "Anomaly scores" in html  # the stem excerpt column
 
 
 def test_publish_and_retire_actions(admin_client_as_instructor, topic):
@@ -203,3 +211,74 @@ def test_mls_c01_blueprint_has_the_exam_guides_shape(mls, settings):
     assert weights == {"1": 20, "2": 24, "3": 36, "4": 20}
     assert mls.domains.get(code="3").topics.count() == 5
     assert settings.EXAM_GRACE_SECONDS == 30
+
+
+def test_version_changes_only_when_what_learners_read_changes(admin_client_as_instructor, topic):
+    question = QuestionFactory(topic=topic)
+    url = reverse("admin:questions_question_change", args=[question.pk])
+    page = admin_client_as_instructor.get(url)
+    data = {**page.context["adminform"].form.initial}
+
+    def post(**changes):
+        form = question_form(
+            topic,
+            [(c.text, c.is_correct, c.why) for c in question.choices.all()],
+            external_id=question.external_id,
+            stem=question.stem,
+            explanation=question.explanation,
+            **{"choices-INITIAL_FORMS": str(question.choices.count())},
+        )
+        for i, choice in enumerate(question.choices.all()):
+            form[f"choices-{i}-id"] = str(choice.pk)
+            form[f"choices-{i}-question"] = str(question.pk)
+        form["references-TOTAL_FORMS"] = "0"
+        form.update(changes)
+        response = admin_client_as_instructor.post(url, form)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        question.refresh_from_db()
+        return question.version
+
+    assert data["status"] == "published"
+    assert post(status="draft", difficulty="3") == 1
+    assert post(stem="A reworded scenario: which option fits the constraint best?") == 2
+    assert post(**{"choices-1-why": "A clearer reason it is wrong."}) == 3
+
+
+def test_an_error_in_the_choices_is_said_at_the_top_of_the_form(admin_client_as_instructor, topic):
+    no_key = [(text, False, why) for text, _, why in FOUR]
+    response = admin_client_as_instructor.post(
+        reverse("admin:questions_question_add"), question_form(topic, no_key)
+    )
+    html = response.content.decode()
+    message = "A single-answer question needs exactly one correct choice."
+    assert response.status_code == 200 and message in html
+    assert html.index(message) < html.index('name="stem"')
+
+
+def test_new_choice_rows_are_numbered_in_order(admin_client_as_instructor, topic):
+    html = admin_client_as_instructor.get(reverse("admin:questions_question_add")).content.decode()
+    orders = re.findall(r'name="choices-(\d)-order" value="(\d+)"', html)
+    assert orders == [("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]
+
+
+def test_preview_switches_between_the_exam_and_the_review_view(admin_client_as_instructor, topic):
+    question = QuestionFactory(topic=topic)
+    url = reverse("admin:questions_question_preview", args=[question.pk])
+    exam = admin_client_as_instructor.get(url).content.decode()
+    review = admin_client_as_instructor.get(url, {"view": "review"}).content.decode()
+    why = question.choices.first().why
+    assert why not in exam and "Correct answer" not in exam
+    assert why in review and "Correct answer" in review and question.explanation in review
+    assert "css/app.css" not in exam  # the admin keeps its own look
+    assert '<a href="/admin/questions/question/">Questions</a>' in exam
+
+
+def test_create_instructor_asks_for_the_password_twice(db, monkeypatch):
+    answers = iter(["a-long-pass-phrase-9", "a-long-pass-phrase-8"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    with pytest.raises(CommandError, match="The two passwords differ"):
+        call_command("create_instructor", "ivy")
+    assert not get_user_model().objects.filter(username="ivy").exists()
+    answers = iter(["a-long-pass-phrase-9", "a-long-pass-phrase-9"])
+    call_command("create_instructor", "ivy")
+    assert get_user_model().objects.get(username="ivy").check_password("a-long-pass-phrase-9")

@@ -61,7 +61,7 @@ def test_practice_gives_immediate_feedback_and_counts_toward_mastery(client_in, 
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.SUBMITTED and attempt.scored_count == 1
     html = client_in.get("/").content.decode()
-    assert "Practice history" in html and "1 of 1" in html
+    assert "Practice, quizzes and reviews" in html and "1 of 1" in html
 
 
 def test_practice_start_with_bad_topic_is_4xx(client_in, mls):

@@ -87,5 +87,5 @@ def test_results_and_review_queries_do_not_grow_with_exam_length(
     services.submit_attempt(attempt=attempt, now=timezone.now())
     with django_assert_max_num_queries(5):
         assert client_in.get(reverse("quiz:results", args=[attempt.pk])).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client_in.get(reverse("quiz:review", args=[attempt.pk])).status_code == 200

@@ -27,6 +27,9 @@ class Command(BaseCommand):
         )
         if created and password is None:
             password = getpass.getpass(f"Password for {username}: ")
+            if getpass.getpass("The same password again: ") != password:
+                user.delete()
+                raise CommandError("The two passwords differ; nothing was created.")
         if password is not None:
             try:
                 validate_password(password, user)
