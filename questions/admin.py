@@ -68,7 +68,6 @@ class ChoiceInline(admin.TabularInline):
         return 2 if obj is None else 0  # with the two required: four rows for a new question
 
 
-
 class ReferenceInline(admin.TabularInline):
     model = Reference
     fields = ["order", "title", "url"]
