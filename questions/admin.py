@@ -1,15 +1,26 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OrderBy, Q
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .bank import choice_problems
-from .models import Blueprint, Choice, Domain, Question, Reference, Report, Tag, Topic
+from .models import (
+    Blueprint,
+    Choice,
+    Domain,
+    ItemStatistic,
+    Question,
+    Reference,
+    Report,
+    Tag,
+    Topic,
+)
 
 admin.site.site_header = "mlsprep question bank"
 admin.site.site_title = "mlsprep admin"
@@ -116,6 +127,41 @@ class OpenReportsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ItemFlagFilter(admin.SimpleListFilter):
+    """Questions the item analysis flagged: any flag, or one of them."""
+
+    title = "item analysis"
+    parameter_name = "item_flag"
+
+    def lookups(self, request, model_admin):
+        return [("flagged", "Any flag"), *ItemStatistic.Flag.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "flagged":
+            any_flag = Q()
+            for flag in ItemStatistic.Flag.values:
+                any_flag |= Q(**{f"item_statistic__{flag}": True})
+            return queryset.filter(any_flag)
+        if self.value() in ItemStatistic.Flag.values:
+            return queryset.filter(**{f"item_statistic__{self.value()}": True})
+        return queryset
+
+
+class UnanalysedLast(OrderBy):
+    """A column's order that keeps questions without statistics last, either way round."""
+
+    def __init__(self, field: str):
+        super().__init__(F(field), nulls_last=True)
+
+    def reverse_ordering(self):
+        self.descending = not self.descending
+        return self
+
+
+def may_view_item_statistics(request) -> bool:
+    return request.user.has_perm("questions.view_itemstatistic")
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline, ReferenceInline]
@@ -128,9 +174,9 @@ class QuestionAdmin(admin.ModelAdmin):
                    TagFilter]  # fmt: skip
     search_fields = ["external_id", "stem", "tags__name"]
     autocomplete_fields = ["tags"]
-    readonly_fields = ["version", "preview"]
+    readonly_fields = ["version", "preview", "item_analysis"]
     actions = [publish, retire]
-    list_select_related = ["topic"]
+    list_select_related = ["topic", "item_statistic"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["external_id", "topic", "kind", "difficulty", "status"]}),
@@ -138,8 +184,26 @@ class QuestionAdmin(admin.ModelAdmin):
         ("History", {"fields": ["version", "preview"]}),
     ]
 
+    item_statistic_columns = ["facility", "discrimination", "item_flags"]
+
     class Media:
         js = ["questions/admin-choices.js"]
+
+    def get_list_display(self, request):
+        if may_view_item_statistics(request):
+            at = self.list_display.index("preview")
+            return [*self.list_display[:at], *self.item_statistic_columns, *self.list_display[at:]]
+        return self.list_display
+
+    def get_list_filter(self, request):
+        if may_view_item_statistics(request):
+            return [*self.list_filter, ItemFlagFilter]
+        return self.list_filter
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and may_view_item_statistics(request):
+            return [*self.fieldsets, ("Item analysis", {"fields": ["item_analysis"]})]
+        return self.fieldsets
 
     def get_queryset(self, request):
         return (
@@ -163,6 +227,46 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="Reports", ordering="open_reports")
     def open_reports(self, obj):
         return obj.open_reports or ""
+
+    @staticmethod
+    def _statistic(obj) -> ItemStatistic | None:
+        try:
+            return obj.item_statistic
+        except ItemStatistic.DoesNotExist:
+            return None
+
+    def _figure(self, obj, name: str) -> str:
+        stat = self._statistic(obj)
+        value = getattr(stat, name, None)
+        if value is None:
+            return "–"
+        if stat.is_stale(obj):
+            return f"{value:.2f} (v{stat.question_version})"
+        return f"{value:.2f}"
+
+    @admin.display(description="Facility", ordering=UnanalysedLast("item_statistic__facility"))
+    def facility(self, obj):
+        return self._figure(obj, "facility")
+
+    @admin.display(
+        description="Discrimination", ordering=UnanalysedLast("item_statistic__discrimination")
+    )
+    def discrimination(self, obj):
+        return self._figure(obj, "discrimination")
+
+    @admin.display(description="Item flags")
+    def item_flags(self, obj):
+        stat = self._statistic(obj)
+        return ", ".join(stat.flag_labels) if stat else ""
+
+    @admin.display(description="Item analysis")
+    def item_analysis(self, obj):
+        """Every figure of the item analysis, with each version's option counts."""
+        stat = self._statistic(obj) if obj.pk else None
+        return render_to_string(
+            "admin/questions/item_statistic.html",
+            {"stat": stat, "question": obj, "stale": stat is not None and stat.is_stale(obj)},
+        )
 
     @admin.display(description="Preview")
     def preview(self, obj):

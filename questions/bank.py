@@ -90,11 +90,14 @@ def choice_problems(kind: str, choices: list[dict]) -> list[str]:
     return problems
 
 
-def reference_problems(references) -> list[str]:
-    """1 to MAX_REFERENCES entries of {title, url}, each https on an allowed host."""
+def reference_problems(references, *, required: bool = True) -> list[str]:
+    """1 to MAX_REFERENCES entries of {title, url}, each https on an allowed host (a draft
+    may have none yet: ``required`` False)."""
     if not isinstance(references, list) or not all(isinstance(r, dict) for r in references):
         return ["references must be a list of {title, url}"]
     problems = []
+    if required and not references:
+        problems.append("needs at least one reference (the page that settles its key)")
     if len(references) > MAX_REFERENCES:
         problems.append(f"at most {MAX_REFERENCES} references")
     for reference in references:
@@ -139,7 +142,8 @@ def question_problems(raw: dict) -> list[str]:
             problems.append(f"{key} is missing")
     if not isinstance(raw.get("authoring_note", ""), str):
         problems.append("authoring_note must be text")
-    problems += reference_problems(raw.get("references", []))
+    draft = raw.get("status") == Question.Status.DRAFT
+    problems += reference_problems(raw.get("references", []), required=not draft)
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         problems.append("tags must be a list of names")
@@ -292,9 +296,11 @@ def load_questions(questions: list[QuestionData], *, blueprint: Blueprint) -> Lo
             )
             report.created.append(data.id)
         else:
+            new_content = (data.stem, data.explanation, data.choices, data.references)
+            if current.content() != new_content:
+                current.version += 1  # what learners read changed, not only its labels
             for name, value in fields.items():
                 setattr(current, name, value)
-            current.version += 1
             if data.status:
                 current.status = data.status
             current.save()

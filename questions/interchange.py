@@ -199,7 +199,7 @@ class _Builder:
             "explanation": explanation,
             "choices": [{**choice, "why": choice["why"] or NO_WHY} for choice in choices],
         }
-        found += question_problems(raw)
+        found += question_problems({**raw, "status": "draft"})  # references come later
         for problem in found:
             self.problem(line, title, problem)
         if not found:

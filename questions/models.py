@@ -328,3 +328,68 @@ class Report(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+class ItemStatistic(models.Model):
+    """How a question behaved in finished full mocks (classical item analysis) for its current
+    version: written by quiz.item_analysis.refresh, read by instructors in the admin."""
+
+    class Flag(models.TextChoices):
+        TOO_EASY = "too_easy", "Too easy"
+        TOO_HARD = "too_hard", "Too hard"
+        LOW_DISCRIMINATION = "low_discrimination", "Low or negative discrimination"
+        UNUSED_DISTRACTOR = "unused_distractor", "A distractor nobody picked"
+
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, primary_key=True, related_name="item_statistic"
+    )
+    # The version these figures describe; the question may have been edited since.
+    question_version = models.PositiveIntegerField()
+    n = models.PositiveIntegerField("learners", default=0)
+    facility = models.FloatField(null=True, blank=True, help_text="Share who answered right.")
+    discrimination = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Corrected point-biserial: the item's score against the rest of the mock.",
+    )
+    upper_lower = models.FloatField(
+        "upper-lower index",
+        null=True,
+        blank=True,
+        help_text="Facility in the top 27 % by the rest of the mock minus the bottom 27 %.",
+    )
+    mean_seconds = models.FloatField(null=True, blank=True)
+    median_seconds = models.FloatField(null=True, blank=True)
+    too_easy = models.BooleanField(default=False)
+    too_hard = models.BooleanField(default=False)
+    low_discrimination = models.BooleanField(default=False)
+    unused_distractor = models.BooleanField(default=False)
+    # [{"version", "n", "omitted", "options": [{"text", "correct", "count"}]}], newest first.
+    option_counts = models.JSONField(default=list, blank=True)
+    # Flags are raised only from this many learners on.
+    min_n = models.PositiveIntegerField(default=30)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["question"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(facility__isnull=True) | Q(facility__gte=0, facility__lte=1),
+                name="item_statistic_facility_is_share",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} v{self.question_version} (n={self.n})"
+
+    @property
+    def flags(self) -> list[str]:
+        return [flag for flag in self.Flag.values if getattr(self, flag)]
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [self.Flag(flag).label for flag in self.flags]
+
+    def is_stale(self, question: Question) -> bool:
+        """The question was edited after these figures were computed."""
+        return self.question_version != question.version

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.urls import path
+from django.db.models import Count
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from .models import Learner
+from .models import Cohort, Learner
 
 
 @admin.register(Learner)
@@ -38,3 +41,38 @@ class LearnerAdmin(UserAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    """Instructors see and edit only the cohorts they teach; whoever creates one teaches it."""
+
+    list_display = ["name", "join_code", "end_date", "member_count", "page"]
+    fields = ["name", "end_date", "join_code", "instructors"]
+    readonly_fields = ["join_code"]
+    filter_horizontal = ["instructors"]
+
+    def get_queryset(self, request):
+        cohorts = super().get_queryset(request).annotate(member_count=Count("members"))
+        if request.user.is_superuser:
+            return cohorts
+        return cohorts.filter(instructors=request.user)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "instructors":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.instructors.add(request.user)
+
+    @admin.display(description="Members", ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+    @admin.display(description="Progress")
+    def page(self, obj):
+        return format_html(
+            '<a href="{}">Open cohort page</a>', reverse("quiz:cohort", args=[obj.pk])
+        )

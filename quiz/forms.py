@@ -220,3 +220,19 @@ class ReportForm(forms.ModelForm):
         fields = ["reason", "text"]
         labels = {"reason": "What is wrong?", "text": "Details (optional)"}
         widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}
+
+
+class JoinCohortForm(forms.Form):
+    code = forms.CharField(max_length=12, label="Cohort code")
+
+
+class AnkiForm(forms.Form):
+    """Which deck: a topic the learner has seen, or (no topic) their missed questions."""
+
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.none(), required=False, to_field_name="code"
+    )
+
+    def __init__(self, *args, blueprint: Blueprint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(domain__blueprint=blueprint)

@@ -4,7 +4,8 @@ Each answer weighs 0.5 ** (age in days / HALF_LIFE_DAYS), so recent answers coun
 The estimate is the mean of a Beta(PRIOR + weighted correct, PRIOR + weighted wrong)
 posterior: with few answers it stays near 50 %, and it never leaves [0, 1]. The range is
 the mean ± 1.645 standard deviations of that posterior (about a 90 % interval), clipped.
-docs/mastery.md explains the choice.
+Readiness, the next mock's score, is worked out by quiz/readiness.py from the same answers.
+docs/mastery.md explains the choices.
 """
 
 from collections import defaultdict
@@ -17,20 +18,12 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from questions.models import Blueprint
 
-from .models import AttemptItem
+from .models import Attempt, AttemptItem
+from .readiness import DomainEvidence, Evidence, Exam, Prediction, predict
 
 HALF_LIFE_DAYS = 30
 PRIOR = 1.0
 Z90 = 1.645
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Answers to one topic on one day: how many, and how many were right."""
-
-    day: date
-    answered: int
-    correct: int
 
 
 @dataclass(frozen=True)
@@ -83,6 +76,7 @@ def evidence_by_topic(user) -> dict[int, list[Evidence]]:
         AttemptItem.objects.filter(
             attempt__user=user, attempt__excluded=False, is_correct__isnull=False
         )
+        .exclude(attempt__state=Attempt.State.DISCARDED)
         .annotate(day=TruncDate(Coalesce("answered_at", "attempt__finished_at")))
         .order_by()
         .values("topic_id", "day")
@@ -101,6 +95,7 @@ class TopicMastery:
     domain_code: str
     topic_id: int
     estimate: Estimate
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass
@@ -112,19 +107,19 @@ class DomainMastery:
     topics: list[TopicMastery]
 
 
-@dataclass
-class Readiness:
-    score: int
-    low: int
-    high: int
-
-
 def learner_mastery(user, blueprint: Blueprint, *, now: datetime) -> list[DomainMastery]:
     """Per-domain and per-topic estimates for the blueprint's topics (two queries)."""
-    today = now.date()
-    evidence = evidence_by_topic(user)
-    domains = []
-    for domain in blueprint.domains.prefetch_related("topics"):
+    domains = blueprint.domains.prefetch_related("topics")
+    return domain_mastery(evidence_by_topic(user), domains, today=now.date())
+
+
+def domain_mastery(
+    evidence: dict[int, list[Evidence]], domains, *, today: date
+) -> list[DomainMastery]:
+    """Estimates per domain and topic from evidence grouped by topic id (no query when the
+    domains' topics are prefetched): one learner's, or a cohort's pooled."""
+    found = []
+    for domain in domains:
         topics = [
             TopicMastery(
                 code=topic.code,
@@ -132,11 +127,12 @@ def learner_mastery(user, blueprint: Blueprint, *, now: datetime) -> list[Domain
                 domain_code=domain.code,
                 topic_id=topic.pk,
                 estimate=estimate(evidence.get(topic.pk, []), today=today),
+                evidence=tuple(evidence.get(topic.pk, [])),
             )
             for topic in domain.topics.all()
         ]
         pooled = [e for topic in domain.topics.all() for e in evidence.get(topic.pk, [])]
-        domains.append(
+        found.append(
             DomainMastery(
                 code=domain.code,
                 name=domain.name,
@@ -145,7 +141,7 @@ def learner_mastery(user, blueprint: Blueprint, *, now: datetime) -> list[Domain
                 topics=topics,
             )
         )
-    return domains
+    return found
 
 
 def weakest_topics(domains: list[DomainMastery], count: int = 3) -> list[TopicMastery]:
@@ -154,27 +150,24 @@ def weakest_topics(domains: list[DomainMastery], count: int = 3) -> list[TopicMa
     return sorted(seen, key=lambda t: (t.estimate.mean, -t.estimate.answered))[:count]
 
 
-def readiness(domains: list[DomainMastery], blueprint: Blueprint) -> Readiness | None:
-    """Expected scaled score on a full mock: domain estimates weighted by the blueprint.
-
-    An unseen domain counts at the prior (50 %) with the prior's wide spread.
-    """
-    if not any(d.estimate.seen for d in domains):
+def readiness(
+    domains: list[DomainMastery], blueprint: Blueprint, *, now: datetime | None = None
+) -> Prediction | None:
+    """The learner's next full mock: scaled score and a range that should hold it 9 times in
+    10 (quiz/readiness.py), from the answers behind ``domains`` as of ``now`` (by default,
+    the day of the latest answer). None before the first answer."""
+    evidence = [
+        DomainEvidence(
+            weight=domain.weight, topics=tuple(topic.evidence for topic in domain.topics)
+        )
+        for domain in domains
+    ]
+    days = [e.day for domain in evidence for topic in domain.topics for e in topic]
+    if not days:
         return None
-    total_weight = sum(d.weight for d in domains) or 1
-    mean = variance = 0.0
-    for domain in domains:
-        share = domain.weight / total_weight
-        if domain.estimate.seen:
-            mean += share * domain.estimate.mean
-            variance += share**2 * domain.estimate.variance
-        else:
-            mean += share * 0.5
-            variance += share**2 * (1 / 12)
-    spread = Z90 * sqrt(variance)
-    span = blueprint.score_max - blueprint.score_min
-
-    def scaled(fraction: float) -> int:
-        return blueprint.score_min + round(span * min(1.0, max(0.0, fraction)))
-
-    return Readiness(score=scaled(mean), low=scaled(mean - spread), high=scaled(mean + spread))
+    exam = Exam(
+        question_count=blueprint.question_count,
+        score_min=blueprint.score_min,
+        score_max=blueprint.score_max,
+    )
+    return predict(evidence, exam, today=now.date() if now else max(days))

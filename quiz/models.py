@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -264,3 +265,45 @@ class ReviewCard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.question_id} due {self.due:%Y-%m-%d}"
+
+
+def new_join_code() -> str:
+    """Eight letters and digits without look-alikes (0/O, 1/I/L): easy to read out in class."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Cohort(models.Model):
+    """A group of learners an instructor follows; learners join it with its code."""
+
+    name = models.CharField(max_length=120)
+    join_code = models.CharField(max_length=12, unique=True, default=new_join_code)
+    end_date = models.DateField(null=True, blank=True, help_text="After it, no one can join.")
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="cohorts_taught", blank=True
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open(self, today) -> bool:
+        return self.end_date is None or today <= self.end_date
+
+
+class Membership(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    joined_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="join_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort}"

@@ -18,7 +18,7 @@ from questions.models import Blueprint, Report, Topic
 
 from . import scheduling
 from .drawing import BankTooSmall, Source, draw_mock, draw_practice, draw_quiz, freeze_items
-from .models import Attempt, AttemptItem
+from .models import Attempt, AttemptItem, Cohort, Membership
 from .scoring import score_attempt
 
 __all__ = ["BankTooSmall"]
@@ -364,3 +364,16 @@ def report_problem(*, item: AttemptItem, reason: str, text: str) -> Report:
             )
     except IntegrityError as error:
         raise AlreadyReported("You have already reported this question.") from error
+
+
+class CohortClosed(Exception):
+    """No open cohort has that code."""
+
+
+def join_cohort(*, user, code: str, now: datetime) -> Cohort:
+    """Join the cohort with this code (joining twice is a no-op)."""
+    cohort = Cohort.objects.filter(join_code=code.strip().upper()).first()
+    if cohort is None or not cohort.is_open(now.date()):
+        raise CohortClosed("No open cohort has that code. Check it with your instructor.")
+    Membership.objects.get_or_create(cohort=cohort, user=user, defaults={"joined_at": now})
+    return cohort

@@ -21,6 +21,12 @@ urlpatterns = [
     path("practice/start/", views.practice_start, name="practice_start"),
     path("quiz/new/", views.quiz_new, name="quiz_new"),
     path("review/start/", views.review_start, name="review_start"),
+    path("anki/", views.anki_deck, name="anki"),
+    path("cohorts/join/", views.cohort_join, name="cohort_join"),
+    path("cohorts/<int:pk>/", views.cohort, name="cohort"),
+    path("cohorts/<int:pk>/export.csv", views.cohort_csv, name="cohort_csv"),
+    path("instructor/", views.instructor_home, name="instructor"),
+    path("instructor/bank/", views.bank_report, name="bank_report"),
     path("attempts/<int:pk>/practice/<int:position>/", views.practice, name="practice"),
     path(
         "attempts/<int:pk>/practice/<int:position>/answer/",

@@ -1,3 +1,5 @@
+import csv
+import io
 from functools import wraps
 
 from django.contrib import messages
@@ -5,7 +7,9 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.views import redirect_to_login
+from django.core.management import call_command
 from django.db import DatabaseError, connection
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -16,13 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from questions.models import Blueprint, Report
 
-from . import selectors, services, throttling
+from . import anki, cohorts, drawing, selectors, services, throttling
 from .access import get_own_attempt, get_own_item, refuse_during_mock
 from .forms import (
+    AnkiForm,
     AnswerForm,
     DiscardForm,
     ExcludeForm,
     FlagForm,
+    JoinCohortForm,
     PracticeStartForm,
     QuizForm,
     ReportForm,
@@ -31,7 +37,7 @@ from .forms import (
     StrikeForm,
     SubmitForm,
 )
-from .models import Attempt, AttemptItem
+from .models import Attempt, AttemptItem, Cohort
 
 
 def learner_required(view):
@@ -530,3 +536,120 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@learner_required
+@require_POST
+def cohort_join(request):
+    """A learner joins a cohort with the code their instructor gave them."""
+    form = JoinCohortForm(request.POST)
+    if not form.is_valid():
+        return bad_request(form)
+    wait = throttling.seconds_to_wait(request, "join")
+    if wait:
+        return throttling.too_many(request, wait)
+    try:
+        cohort = services.join_cohort(
+            user=request.user, code=form.cleaned_data["code"], now=timezone.now()
+        )
+    except services.CohortClosed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You joined {cohort.name}. Its instructors see your progress.")
+    return redirect("quiz:home")
+
+
+def instructor_required(view):
+    """Staff only; anyone else gets the same 404 as for a page that does not exist."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _taught_cohort(request, pk: int) -> Cohort:
+    cohorts = Cohort.objects.all()
+    if not request.user.is_superuser:
+        cohorts = cohorts.filter(instructors=request.user)
+    return get_object_or_404(cohorts, pk=pk)
+
+
+@instructor_required
+@require_GET
+def instructor_home(request):
+    """Where an instructor starts: the bank, its analysis, learners' reports and cohorts."""
+    cohorts = Cohort.objects.filter(instructors=request.user).annotate(size=Count("members"))
+    return render(
+        request,
+        "quiz/instructor.html",
+        {"cohorts": cohorts, "open_reports": Report.objects.open().count()},
+    )
+
+
+@instructor_required
+@require_GET
+def bank_report(request):
+    """The bank's coverage and content figures (manage.py bank_report) as a page."""
+    out = io.StringIO()
+    call_command("bank_report", stdout=out)
+    return render(request, "quiz/bank_report.html", {"report": out.getvalue()})
+
+
+@instructor_required
+@require_GET
+def cohort(request, pk: int):
+    cohort = _taught_cohort(request, pk)
+    context = cohorts.overview(cohort, Blueprint.objects.default(), now=timezone.now())
+    return render(request, "quiz/cohort.html", context)
+
+
+@instructor_required
+@require_GET
+def cohort_csv(request, pk: int):
+    """The cohort page's table as CSV: one row per member."""
+    cohort = _taught_cohort(request, pk)
+    data = cohorts.overview(cohort, Blueprint.objects.default(), now=timezone.now())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["learner", "mocks", "readiness", "low", "high"]
+        + [f"domain {d.code} mastery %" for d in data["domains"]]
+    )
+    for row in data["learners"]:
+        ready = row["readiness"]
+        writer.writerow(
+            [row["user"].username, row["mocks"]]
+            + ([ready.score, ready.low, ready.high] if ready else ["", "", ""])
+            + [d.estimate.percent if d.estimate.seen else "" for d in row["domains"]]
+        )
+    return response
+
+
+@learner_required
+@require_GET
+@refuse_during_mock
+def anki_deck(request):
+    """An Anki deck of the learner's missed questions, or of one topic they have seen."""
+    form = AnkiForm(request.GET, blueprint=Blueprint.objects.default())
+    if not form.is_valid():
+        return bad_request(form)
+    topic = form.cleaned_data["topic"]
+    items = AttemptItem.objects.filter(
+        attempt__user=request.user, is_correct__isnull=False
+    ).exclude(attempt__state=Attempt.State.DISCARDED)
+    if topic:
+        items, name = items.filter(topic=topic), f"mlsprep {topic.code} {topic.name}"
+    else:
+        missed = drawing.last_missed(request.user)
+        items, name = items.filter(question__in=missed), "mlsprep: my missed questions"
+    deck = anki.build_deck(user=request.user, items=items.order_by("answered_at"), name=name)
+    response = HttpResponse(deck, content_type="application/octet-stream")
+    response["Content-Disposition"] = 'attachment; filename="mlsprep.apkg"'
+    return response

@@ -18,7 +18,7 @@ def markdown(text: str) -> str:
     return mark_safe(_render(text or ""))
 
 
-PICK_COUNT = re.compile(r"\s*\(?Choose (?:TWO|THREE|FOUR|FIVE)\.\)?\s*$")
+PICK_COUNT = re.compile(r"\s*\(?Choose\s+(?:TWO|THREE|FOUR|FIVE)\.\)?\s*$")
 
 
 @register.filter

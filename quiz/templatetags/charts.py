@@ -55,3 +55,35 @@ def domain_bars(domains):
             )
         rows.append(row)
     return {"rows": rows, "bar_w": bar_w, "width": bar_w + 60, "height": 10 + len(domains) * row_h}
+
+
+@register.inclusion_tag("quiz/_heatmap.html")
+def mastery_heatmap(learners, domains):
+    """Learners × domains: each cell's shade is the mastery estimate (grey when unseen)."""
+    cell_w, cell_h, label_w, head_h = 70, 26, 130, 30
+    rows = []
+    for r, learner in enumerate(learners):
+        cells = []
+        for c, domain in enumerate(learner["domains"]):
+            est = domain.estimate
+            cells.append(
+                {
+                    "x": label_w + c * cell_w,
+                    "text_x": label_w + c * cell_w + cell_w // 2,
+                    "percent": est.percent if est.seen else None,
+                    # Lighter for weak, darker for strong: one blue, five steps.
+                    "shade": min(4, int(est.mean * 5)) if est.seen else None,
+                }
+            )
+        rows.append({"name": learner["user"].username, "y": head_h + r * cell_h, "cells": cells})
+    heads = [
+        {"x": label_w + c * cell_w + cell_w // 2, "code": d.code} for c, d in enumerate(domains)
+    ]
+    return {
+        "rows": rows,
+        "heads": heads,
+        "cell_w": cell_w - 4,
+        "cell_h": cell_h - 4,
+        "width": label_w + len(domains) * cell_w,
+        "height": head_h + len(learners) * cell_h,
+    }

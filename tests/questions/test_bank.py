@@ -269,3 +269,30 @@ def test_shipped_bank_loads_cleanly_and_twice_is_a_no_op(mls):
     assert len(first.created) >= 40
     second = load_bank()
     assert second.created == [] and second.updated == []
+
+
+def test_a_published_question_needs_a_reference_and_a_draft_may_wait(mls, tmp_path):
+    no_reference = GOOD.replace(
+        """    references:
+      - title: Random Cut Forest (RCF) Algorithm
+        url: https://docs.aws.amazon.com/sagemaker/latest/dg/randomcutforest.html
+""",
+        "",
+    )
+    with pytest.raises(BankError) as error:
+        load_bank([str(write(tmp_path, "3.2-bad.yaml", no_reference))])
+    assert any("mod-select-901: needs at least one reference" in p for p in error.value.problems)
+    draft = no_reference.replace("    kind: single\n", "    kind: single\n    status: draft\n", 1)
+    load_bank([str(write(tmp_path, "3.2-draft.yaml", draft))])
+    assert Question.objects.get(external_id="mod-select-901").status == Question.Status.DRAFT
+
+
+def test_only_a_change_of_what_learners_read_makes_a_new_version(mls, tmp_path, good_file):
+    load_bank([str(good_file)])
+    relabelled = write(tmp_path, "3.2-b.yaml", with_change("difficulty: 2", "difficulty: 3"))
+    load_bank([str(relabelled)])
+    assert Question.objects.get(external_id="mod-select-901").version == 1
+    reworded = write(tmp_path, "3.2-c.yaml", with_change("Forecasts values.", "Predicts values."))
+    load_bank([str(reworded)])
+    question = Question.objects.get(external_id="mod-select-901")
+    assert (question.version, question.difficulty) == (2, 2)

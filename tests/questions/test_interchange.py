@@ -589,13 +589,15 @@ def test_import_command_loads_drafts_and_lists_every_skip(mls, capsys):
     assert question.authoring_note == "Imported from constructs.gift, line 14"
 
 
-def test_import_command_again_updates_and_may_publish(mls, capsys):
+def test_importing_again_changes_nothing_and_publishing_needs_references(mls, capsys):
     path = str(FIXTURES / "constructs.xml")
     call_command("import_questions", path, "--format", "moodle-xml", "--topic", "1.1")
-    call_command("import_questions", path, "--format", "moodle-xml", "--topic", "1.1",
-                 "--status", "published")  # fmt: skip
+    call_command("import_questions", path, "--format", "moodle-xml", "--topic", "1.1")
     assert "0 created, 0 updated, 4 unchanged, 7 skipped." in capsys.readouterr().out
-    assert set(Question.objects.values_list("status", flat=True)) == {Question.Status.PUBLISHED}
+    with pytest.raises(CommandError, match="published questions need references"):
+        call_command("import_questions", path, "--format", "moodle-xml", "--topic", "1.1",
+                     "--status", "published")  # fmt: skip
+    assert set(Question.objects.values_list("status", flat=True)) == {Question.Status.DRAFT}
 
 
 def test_import_command_dry_run_saves_nothing(mls, capsys):

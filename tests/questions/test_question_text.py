@@ -23,3 +23,11 @@ def test_markdown_makes_scripts_and_handlers_inert():
 
 def test_count_word():
     assert [count_word(n) for n in (2, 3, 7)] == ["TWO", "THREE", "7"]
+
+
+def test_the_pick_count_is_dropped_from_the_stem_even_across_a_line_break():
+    from questions.templatetags.question_text import without_pick_count
+
+    assert without_pick_count("Which TWO fit? Choose\nTWO.\n") == "Which TWO fit?"
+    assert without_pick_count("Which fit? Choose THREE.") == "Which fit?"
+    assert without_pick_count("Which one fits?") == "Which one fits?"

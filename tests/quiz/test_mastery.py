@@ -1,20 +1,25 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from math import sqrt
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quiz import readiness as method
+from quiz.drawing import domain_quotas
 from quiz.mastery import (
     DomainMastery,
     Estimate,
     Evidence,
     TopicMastery,
     estimate,
+    learner_mastery,
     readiness,
     weakest_topics,
     weight,
 )
+from quiz.models import Attempt
+from tests.factories import finished_attempts
 
 TODAY = date(2026, 5, 4)
 
@@ -112,20 +117,143 @@ def test_weakest_topics_break_ties_by_more_evidence_first_and_skip_unseen():
     assert [t.code for t in weakest_topics(domains, count=5)] == ["1.3", "1.2", "1.1", "2.2"]
 
 
-def test_readiness_counts_an_unseen_domain_at_fifty_percent(db, mls):
-    seen = Estimate(answered=10, correct=8, mean=0.8, low=0.7, high=0.9, variance=0.01)
-    none = Estimate(0, 0, None, None, None)
-    domains = [
-        DomainMastery("1", "One", 20, seen, []),
-        DomainMastery("2", "Two", 24, none, []),
-        DomainMastery("3", "Three", 36, seen, []),
-        DomainMastery("4", "Four", 20, seen, []),
-    ]
-    result = readiness(domains, mls)
-    mean = 0.76 * 0.8 + 0.24 * 0.5  # the seen domains' weight at 80 %, the unseen at 50 %
-    spread = 1.645 * sqrt((0.2**2 + 0.36**2 + 0.2**2) * 0.01 + 0.24**2 / 12)
-    assert result.score == 100 + round(900 * mean)
-    assert (result.low, result.high) == (
-        100 + round(900 * (mean - spread)),
-        100 + round(900 * (mean + spread)),
+UNSEEN = Estimate(0, 0, None, None, None)
+NOW = datetime(2026, 5, 4, 9, tzinfo=UTC)
+MLS_TOPICS = {"1": 3, "2": 3, "3": 5, "4": 4}
+MLS_WEIGHTS = {"1": 20, "2": 24, "3": 36, "4": 20}
+
+
+def mls_learner(evidence_by_domain: dict[str, list[Evidence]]) -> list[DomainMastery]:
+    """MLS-C01 domains whose every topic has the given evidence (none for a missing domain)."""
+    domains = []
+    for code, n_topics in MLS_TOPICS.items():
+        evidence = tuple(evidence_by_domain.get(code, ()))
+        topics = [
+            TopicMastery(f"{code}.{t}", "", code, 0, UNSEEN, evidence) for t in range(n_topics)
+        ]
+        domains.append(DomainMastery(code, code, MLS_WEIGHTS[code], UNSEEN, topics))
+    return domains
+
+
+def test_readiness_constants_are_the_documented_ones():
+    assert method.HALF_LIFE_DAYS == 30 and method.PRIOR == 1.0
+    assert method.TOPIC_PULL == 8
+    assert method.TREND_PRIOR == 0.02
+    assert method.HORIZON_DAYS == 7
+    assert method.DRIFT_PER_WEEK == 0.012
+    assert method.Z90 == 1.645
+
+
+def test_readiness_quotas_are_the_quotas_mocks_are_drawn_by(mls):
+    domains = list(mls.domains.all())
+    drawn = domain_quotas(domains, mls.question_count)
+    assert method.quotas([d.weight for d in domains], 65) == [drawn[d.pk] for d in domains]
+    assert method.quotas([20, 24, 36, 20], 65) == [13, 16, 23, 13]
+
+
+def test_readiness_counts_an_unseen_domain_at_fifty_percent_with_a_uniform_spread(mls):
+    # A thousand answers a topic, all today, at 80 %: the seen domains are known to a hair.
+    seen = [Evidence(TODAY, 1000, 800)]
+    result = readiness(mls_learner({"1": seen, "3": seen, "4": seen}), mls, now=NOW)
+    shares = {"1": 13 / 65, "2": 16 / 65, "3": 23 / 65, "4": 13 / 65}
+    share = (1 - shares["2"]) * 0.8 + shares["2"] * 0.5
+    assert result.score == 100 + round(900 * share)
+    exam = sum(n * p * (1 - p) for n, p in [(13, 0.8), (16, 0.5), (23, 0.8), (13, 0.8)]) / 65**2
+    unseen = shares["2"] ** 2 / 12
+    # No time between the answers: no trend is known, the prior's spread stays, over a week.
+    trend = ((1 - shares["2"]) * method.TREND_PRIOR) ** 2
+    drift = method.DRIFT_PER_WEEK**2 * (1 - shares["2"])
+    assert result.exam_sd == pytest.approx(sqrt(exam), rel=1e-3)
+    assert result.estimate_sd == pytest.approx(sqrt(unseen + trend), rel=1e-3)
+    assert result.drift_sd == pytest.approx(sqrt(drift), rel=1e-3)
+    spread = 1.645 * sqrt(exam + unseen + trend + drift)
+    assert result.low == pytest.approx(100 + 900 * (share - spread), abs=1)
+    assert result.high == pytest.approx(100 + 900 * (share + spread), abs=1)
+
+
+def test_the_estimate_spread_of_40_answers_is_their_binomial_spread():
+    exam = method.Exam(65, 100, 1000)
+
+    def spread(answered):
+        evidence = (Evidence(TODAY, answered, answered * 3 // 4),)
+        return method.predict([method.DomainEvidence(100, (evidence,))], exam, today=TODAY)
+
+    few, many = spread(40), spread(40_000)
+    assert few.estimate_sd**2 - many.estimate_sd**2 == pytest.approx(0.75 * 0.25 / 40, rel=0.15)
+
+
+def test_readiness_as_of_weeks_after_the_last_answer_is_less_certain(mls):
+    answers = [Evidence(TODAY - timedelta(days=d), 20, 14) for d in (14, 7, 0)]
+    domains = mls_learner({"1": answers, "2": answers, "3": answers, "4": answers})
+    that_day = readiness(domains, mls)
+    assert readiness(domains, mls, now=NOW) == that_day
+    later = readiness(domains, mls, now=NOW + timedelta(weeks=8))
+    assert later.high - later.low > that_day.high - that_day.low
+
+
+def test_readiness_is_none_before_the_first_answer(mls):
+    assert readiness(mls_learner({}), mls) is None
+
+
+def weekly(rates: list[float], answered: int = 65) -> tuple[Evidence, ...]:
+    """One topic's answers, a batch a week up to today, at the given rates."""
+    n = len(rates)
+    return tuple(
+        Evidence(TODAY - timedelta(weeks=n - 1 - k), answered, round(answered * rate))
+        for k, rate in enumerate(rates)
     )
+
+
+def test_readiness_of_a_learner_who_improves_is_well_ahead_of_their_average():
+    exam = method.Exam(65, 100, 1000)
+    rising = weekly([0.50, 0.55, 0.60, 0.65, 0.70, 0.75])
+    result = method.predict([method.DomainEvidence(100, (rising,))], exam, today=TODAY)
+    average = estimate(list(rising), today=TODAY).mean
+    assert result.score > exam.scaled(average) + 75
+    flat = weekly([0.6] * 6)
+    same = method.predict([method.DomainEvidence(100, (flat,))], exam, today=TODAY)
+    assert same.score == exam.scaled(0.6)
+
+
+def test_drilling_a_weak_topic_is_read_neither_as_a_decline_nor_as_a_weaker_domain():
+    # Weekly mocks: two topics at 75 %, one at 37.5 %; then 80 practice answers on the weak
+    # topic, at its usual rate. A mock still gives each topic a third of the domain.
+    exam = method.Exam(65, 100, 1000)
+    strong, weak = weekly([0.75] * 5, answered=8), weekly([0.375] * 5, answered=8)
+    drill = (Evidence(TODAY - timedelta(days=1), 40, 15), Evidence(TODAY, 40, 15))
+    before = method.predict([method.DomainEvidence(100, (strong, strong, weak))], exam, today=TODAY)
+    after = method.predict(
+        [method.DomainEvidence(100, (strong, strong, weak + drill))], exam, today=TODAY
+    )
+    assert before.score == pytest.approx(exam.scaled(0.625), abs=15)
+    assert after.score == pytest.approx(before.score, abs=15)
+
+
+def test_idle_weeks_widen_the_range_without_extending_the_trend():
+    domains = [method.DomainEvidence(100, (weekly([0.50, 0.55, 0.60, 0.65, 0.70, 0.75]),))]
+    exam = method.Exam(65, 100, 1000)
+    now = method.predict(domains, exam, today=TODAY)
+    later = method.predict(domains, exam, today=TODAY + timedelta(weeks=8))
+    # Eight more weeks of drift; old answers weigh less; the trend stops at the last answer.
+    assert later.drift_sd**2 - now.drift_sd**2 == pytest.approx(0.012**2 * 8)
+    assert later.high - later.low > now.high - now.low
+    assert later.score <= now.score
+
+
+def test_the_range_counts_the_spread_of_a_65_question_exam():
+    # Even a learner known exactly: 65 questions at 70 % give a binomial spread.
+    domains = [method.DomainEvidence(100, ((Evidence(TODAY, 100_000, 70_000),),))]
+    result = method.predict(domains, method.Exam(65, 100, 1000), today=TODAY)
+    assert result.exam_sd == pytest.approx(sqrt(0.7 * 0.3 / 65), rel=1e-3)
+    assert result.high - result.low >= 2 * 1.645 * 900 * result.exam_sd - 2
+
+
+def test_readiness_leaves_out_excluded_mocks_and_discarded_attempts(learner, mls, now):
+    finished_attempts(learner, mls, 3, now=now, right_in=("1.1",), wrong_in=())
+    before = readiness(learner_mastery(learner, mls, now=now), mls, now=now)
+    finished_attempts(learner, mls, 3, now=now, right_in=(), wrong_in=("1.1", "3.2"))
+    later = Attempt.objects.filter(user=learner).order_by("pk").values_list("pk", flat=True)[3:]
+    Attempt.objects.filter(pk__in=list(later)).update(excluded=True)
+    assert readiness(learner_mastery(learner, mls, now=now), mls, now=now) == before
+    Attempt.objects.filter(pk__in=list(later)).update(excluded=False, state=Attempt.State.DISCARDED)
+    assert readiness(learner_mastery(learner, mls, now=now), mls, now=now) == before

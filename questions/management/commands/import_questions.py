@@ -46,6 +46,11 @@ class Command(BaseCommand):
         if verbosity >= 1:
             for skipped in imported.skipped:
                 self.stdout.write(f"Skipped {skipped}")
+        if status == Question.Status.PUBLISHED and imported.questions:
+            imported.problems.append(
+                "published questions need references, which GIFT and Moodle XML do not carry: "
+                "import as drafts, add a reference to each, then publish"
+            )
         if imported.problems:
             raise CommandError(
                 f"Nothing was loaded: {len(imported.problems)} problem(s):\n"
