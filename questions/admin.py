@@ -3,13 +3,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OrderBy, Q
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .bank import choice_problems
+from .importing import ImportForm, import_questions
 from .models import (
     Blueprint,
     Choice,
@@ -282,8 +283,37 @@ class QuestionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="questions_question_preview",
             ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="questions_question_import",
+            ),
             *super().get_urls(),
         ]
+
+    def import_view(self, request):
+        """Import a GIFT or Moodle XML file: upload, read the dry run, then confirm."""
+        if not self.has_add_permission(request):
+            raise admin.sites.PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import questions",
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            imported, report = import_questions(**form.import_options(), save=form.confirmed())
+            if form.confirmed() and not imported.problems:
+                self.message_user(
+                    request,
+                    f"{len(report.created)} created, {len(report.updated)} updated, "
+                    f"{len(report.unchanged)} unchanged, {len(imported.skipped)} skipped.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:questions_question_changelist")
+            context.update(imported=imported, report=report, confirm=form.confirm_form())
+        return render(request, "admin/questions/question/import.html", context)
 
     def preview_view(self, request, pk):
         """The question as a learner sees it during an exam, or on its review (key, whys,

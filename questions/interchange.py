@@ -632,3 +632,21 @@ def _xml_question(row: dict) -> list[str]:
         ]
     lines.append("  </question>")
     return lines
+
+
+FORMATS = {"gift": "GIFT", "moodle-xml": "Moodle XML"}
+
+
+def parse(data: bytes, *, format: str, topics: dict[str, str], default_topic: str | None,
+          source: str) -> Imported:  # fmt: skip
+    """A file's bytes in either format: the command line and the admin upload alike."""
+    problem = size_problem(len(data))
+    if problem:
+        return Imported(problems=[f"{source}: {problem}"])
+    if format == "moodle-xml":
+        return parse_moodle_xml(data, topics=topics, default_topic=default_topic, source=source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return Imported(problems=[f"{source} is not UTF-8: {error}"])
+    return parse_gift(text, topics=topics, default_topic=default_topic, source=source)

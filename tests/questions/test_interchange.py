@@ -5,8 +5,10 @@ from pathlib import Path
 
 import defusedxml.ElementTree
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -20,7 +22,7 @@ from questions.interchange import (
     parse_moodle_xml,
 )
 from questions.models import Question, Topic
-from tests.factories import TopicFactory
+from tests.factories import TopicFactory, UserFactory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interchange"
 TOPICS = {"1.1": "1", "2.2": "2", "3.2": "3"}
@@ -650,3 +652,34 @@ def test_export_command_writes_gift_and_moodle_xml_with_filters(mls, capsys):
     assert "rt-single-001" in out and "rt-multiple-003" not in out
     call_command("export_bank", "--format", "json", "--domain", "1")
     assert [row["id"] for row in json.loads(capsys.readouterr().out)] == ["rt-multiple-003"]
+
+
+def test_an_instructor_imports_a_gift_file_through_the_admin(mls, client):
+    instructor = UserFactory(username="gil", is_staff=True)
+    instructor.groups.add(Group.objects.get(name="Instructors"))
+    client.force_login(instructor)
+    url = reverse("admin:questions_question_import")
+    assert (
+        "Import GIFT or Moodle XML"
+        in client.get(reverse("admin:questions_question_changelist")).content.decode()
+    )
+    with open(FIXTURES / "constructs.gift", "rb") as upload:
+        dry = client.post(url, {"file": upload, "format": "gift", "topic": "3.2",
+                                "status": "draft"})  # fmt: skip
+    html = dry.content.decode()
+    assert "Dry run:" in html and "Skipped" in html and not Question.objects.exists()
+    confirm = dry.context["confirm"]
+    data = {name: value for name, value in confirm.initial.items()}
+    data["confirm"] = "on"
+    done = client.post(url, data)
+    assert done.status_code == 302
+    assert Question.objects.filter(status=Question.Status.DRAFT).exists()
+
+
+def test_a_broken_file_in_the_admin_lists_its_problems_and_loads_nothing(mls, admin_client):
+    url = reverse("admin:questions_question_import")
+    with open(FIXTURES / "broken.gift", "rb") as upload:
+        response = admin_client.post(url, {"file": upload, "format": "gift", "status": "draft"})
+    html = response.content.decode()
+    assert "Nothing can be loaded" in html and "line" in html
+    assert "Import these questions" not in html and not Question.objects.exists()

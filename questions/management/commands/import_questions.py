@@ -1,11 +1,9 @@
-from dataclasses import replace
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from questions.bank import load_questions
-from questions.interchange import Imported, parse_gift, parse_moodle_xml, size_problem
+from questions.importing import import_questions
+from questions.interchange import size_problem
 from questions.models import Blueprint, Question, Topic
 
 
@@ -37,32 +35,31 @@ class Command(BaseCommand):
         blueprint = Blueprint.objects.default()
         if blueprint is None:
             raise CommandError("No default blueprint.")
-        topics = dict(
-            Topic.objects.filter(domain__blueprint=blueprint).values_list("code", "domain__code")
-        )
-        if topic is not None and topic not in topics:
+        if (
+            topic is not None
+            and not Topic.objects.filter(domain__blueprint=blueprint, code=topic).exists()
+        ):
             raise CommandError(f"No topic {topic} in {blueprint.code}.")
-        imported = self.read(Path(file), format, topics=topics, default_topic=topic)
+        path = Path(file)
+        try:
+            problem = size_problem(path.stat().st_size)
+            if problem:
+                raise CommandError(f"Nothing was loaded: {path.name}: {problem}")
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}") from error
+        imported, report = import_questions(
+            data=data, format=format, default_topic=topic, status=status, source=path.name,
+            save=not dry_run,
+        )  # fmt: skip
         if verbosity >= 1:
             for skipped in imported.skipped:
                 self.stdout.write(f"Skipped {skipped}")
-        if status == Question.Status.PUBLISHED and imported.questions:
-            imported.problems.append(
-                "published questions need references, which GIFT and Moodle XML do not carry: "
-                "import as drafts, add a reference to each, then publish"
-            )
         if imported.problems:
             raise CommandError(
                 f"Nothing was loaded: {len(imported.problems)} problem(s):\n"
                 + "\n".join(imported.problems)
             )
-        with transaction.atomic():
-            report = load_questions(
-                [replace(question, status=status) for question in imported.questions],
-                blueprint=blueprint,
-            )
-            if dry_run:
-                transaction.set_rollback(True)
         if verbosity >= 1:
             prefix = "Dry run, nothing saved: " if dry_run else ""
             self.stdout.write(
@@ -74,19 +71,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"  created {qid}")
             for qid in report.updated:
                 self.stdout.write(f"  updated {qid}")
-
-    def read(self, path: Path, format: str, **options) -> Imported:
-        try:
-            problem = size_problem(path.stat().st_size)
-            if problem:
-                raise CommandError(f"Nothing was loaded: {path.name}: {problem}")
-            data = path.read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-        if format == "moodle-xml":
-            return parse_moodle_xml(data, source=path.name, **options)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise CommandError(f"Nothing was loaded: {path.name} is not UTF-8: {error}") from error
-        return parse_gift(text, source=path.name, **options)
