@@ -151,24 +151,30 @@ def pacing(attempt: Attempt) -> dict:
         row["per_question"] = row["seconds"] / row["count"]
     slowest = sorted(items, key=lambda i: (-i["seconds_spent"], i["position"]))[:5]
     answered = sum(bool(i["selected"]) for i in items)
-    per_question = spent / answered if answered >= MIN_ANSWERS_FOR_PACE else 0
+    per_question = spent / answered if answered else 0
     return {
         "pace": pace,
         "spent": spent,
         "per_question": per_question,
         "domains": sorted(domains.values(), key=lambda r: r["code"]),
         "slowest": [i for i in slowest if i["seconds_spent"]],
-        "verdict": pacing_verdict(per_question, pace, len(items), expired=attempt.is_expired),
+        "verdict": pacing_verdict(
+            per_question, pace, len(items), expired=attempt.is_expired, answered=answered
+        ),
     }
 
 
-def pacing_verdict(per_question: float, pace: float, count: int, *, expired: bool) -> str:
+def pacing_verdict(
+    per_question: float, pace: float, count: int, *, expired: bool, answered: int = 0
+) -> str:
     """One line on the learner's pace: seconds a question against the exam's."""
-    if per_question == 0:
+    if answered < MIN_ANSWERS_FOR_PACE:
         return (
             f"Too few answers to judge your pace: answer at least {MIN_ANSWERS_FOR_PACE} "
             f"questions of a mock and this will compare you with the exam's pace."
         )
+    if per_question == 0:
+        return "No time was recorded on these questions, so there is no pace to judge."
     minutes, target = per_question / 60, pace / 60
     needed = per_question * count / 60
     if expired:

@@ -56,7 +56,7 @@ def test_exam_review_dashboard_practice_loop(page, shipped_bank, screenshot):
     assert_accessible(page, "dashboard")
 
     weak.get_by_role("button", name="Practise this topic").first.click()
-    expect(page.get_by_text(f"Practice · {first_topic}")).to_be_visible()
+    expect(page.get_by_text(f"Topic practice: {first_topic}")).to_be_visible()
     assert_accessible(page, "practice question")
     page.locator("#practice-area input[name=choice]").first.check()
     page.get_by_role("button", name="Check answer").click()
@@ -66,8 +66,8 @@ def test_exam_review_dashboard_practice_loop(page, shipped_bank, screenshot):
     expect(page.get_by_text("Correct answer").first).to_be_visible()
     expect(page.locator(".explanation")).to_be_visible()
     assert_accessible(page, "practice feedback")
-    page.get_by_role("button", name="Finish practice").click()
-    expect(page.get_by_role("region", name="Practice score")).to_contain_text("answered correctly")
+    page.get_by_role("button", name="Finish topic practice").click()
+    expect(page.get_by_role("region", name="Score")).to_contain_text("answered correctly")
     page.get_by_role("link", name="Back to your dashboard").click()
 
     expect(page.get_by_role("heading", name="Your exams")).to_be_visible()
@@ -75,7 +75,7 @@ def test_exam_review_dashboard_practice_loop(page, shipped_bank, screenshot):
     answered_before = int(re.search(r"of (\d+)", before).group(1))
     answered_after = int(re.search(r"of (\d+)", after).group(1))
     assert answered_after == answered_before + 1, (before, after)
-    expect(page.get_by_role("region", name="Practice history")).to_be_visible()
+    expect(page.get_by_role("region", name="Practice, quizzes and reviews")).to_be_visible()
 
 
 def test_demo_dashboard_on_a_phone_and_a_laptop(browser, live_server, shipped_bank, screenshot):

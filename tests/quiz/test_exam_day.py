@@ -211,7 +211,9 @@ def test_results_speak_of_pace_from_recorded_times(client_in, mock, now):
     ],
 )  # fmt: skip
 def test_the_pacing_verdict(per_question, expired, start):
-    verdict = selectors.pacing_verdict(per_question, 180 * 60 / 65, 65, expired=expired)
+    answered = 65 if per_question else 3
+    pace = 180 * 60 / 65
+    verdict = selectors.pacing_verdict(per_question, pace, 65, expired=expired, answered=answered)
     assert verdict.startswith(start)
 
 
@@ -241,3 +243,8 @@ def test_the_exams_status_is_shown_on_the_landing_and_start_pages(client_in, mls
     assert "This exam was retired on 31 March 2026." in Client().get("/").content.decode()
     start = client_in.get(reverse("quiz:start")).content.decode()
     assert "This exam was retired on 31 March 2026." in start
+
+
+def test_answers_given_within_a_second_each_record_no_pace():
+    verdict = selectors.pacing_verdict(0, 166, 65, expired=False, answered=65)
+    assert verdict.startswith("No time was recorded")
