@@ -121,6 +121,11 @@ class Attempt(models.Model):
             return f"{self.get_mode_display()}: {self.topic}"
         return self.get_mode_display()
 
+    @property
+    def noun(self) -> str:
+        """What the submit buttons call it: an exam for a mock, a quiz otherwise."""
+        return "exam" if self.mode == self.Mode.MOCK else "quiz"
+
     def is_past_deadline(self, now: datetime) -> bool:
         """True once answers are no longer accepted (deadline plus the grace period)."""
         if self.deadline is None:

@@ -1,42 +1,68 @@
 """Server-drawn SVG charts: no JavaScript, a <title> for screen readers, and a data table beside."""
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_Y = 400, 200, 40, 12, 16
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_Y, DATE_AXIS = 400, 220, 40, 12, 16, 20
 
 
 @register.inclusion_tag("quiz/_trend_chart.html")
 def trend_chart(attempts, blueprint):
-    """Scaled score of each finished mock, oldest first, with the pass mark as a line."""
+    """Scaled score of each finished mock against the day it was taken (a gap of a month
+    looks like one), with the pass mark as a line and dates along the bottom."""
     attempts = sorted(attempts, key=lambda a: a.started_at)
     low, high = blueprint.score_min, blueprint.score_max
-    plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - 2 * PAD_Y
+    plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - 2 * PAD_Y - DATE_AXIS
+    first = attempts[0].started_at if attempts else None
+    span = (attempts[-1].started_at - first).total_seconds() if attempts else 0
+
+    def x(when):
+        share = (when - first).total_seconds() / span if span else 0.5
+        return round(PAD_LEFT + plot_w * share, 1)
 
     def y(score):
         return round(PAD_Y + plot_h * (high - score) / (high - low), 1)
 
-    step = plot_w / max(1, len(attempts) - 1)
-    points = [
-        {
-            "x": round(PAD_LEFT + (i * step if len(attempts) > 1 else plot_w / 2), 1),
-            "y": y(a.scaled_score),
-            "attempt": a,
-        }
-        for i, a in enumerate(attempts)
-    ]
+    points = [{"x": x(a.started_at), "y": y(a.scaled_score), "attempt": a} for a in attempts]
+    dates = _date_ticks(attempts, x)
     return {
         "points": points,
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
         "pass_y": y(blueprint.pass_mark),
         "ticks": [{"value": v, "y": y(v)} for v in (low, (low + high) // 2, high)],
+        "dates": dates,
+        "period": f"{dates[0]['label']} to {dates[-1]['label']}" if len(dates) > 1 else "",
+        "date_y": HEIGHT - PAD_Y / 2,
         "blueprint": blueprint,
         "width": WIDTH,
         "height": HEIGHT,
         "left": PAD_LEFT,
         "right": WIDTH - PAD_RIGHT,
     }
+
+
+def _date_ticks(attempts, x):
+    """The first and last day (and the one between when they are days apart), in local time."""
+    if not attempts:
+        return []
+    first, last = attempts[0].started_at, attempts[-1].started_at
+    days = [first]
+    if (last - first).days >= 2:
+        days.append(first + (last - first) / 2)
+    if timezone.localdate(last) != timezone.localdate(first):
+        days.append(last)
+    anchors = {1: ["middle"], 2: ["start", "end"], 3: ["start", "middle", "end"]}[len(days)]
+    return [
+        {"x": x(day), "label": _short_date(day), "anchor": anchor}
+        for day, anchor in zip(days, anchors, strict=True)
+    ]
+
+
+def _short_date(when) -> str:
+    day = timezone.localtime(when)
+    return f"{day.day} {day:%b}"
 
 
 @register.inclusion_tag("quiz/_domain_bars.html")

@@ -1,9 +1,12 @@
 """The learner dashboard: history, weakest topics, readiness, what to do next."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.utils import timezone
 
 from quiz import mastery
+from quiz.templatetags.charts import trend_chart
 from tests.factories import finished_attempts
 
 
@@ -48,3 +51,18 @@ def test_readiness_is_an_estimate_inside_the_scale(learner, mls):
     domains = mastery.learner_mastery(learner, mls, now=timezone.now())
     ready = mastery.readiness(domains, mls)
     assert mls.score_min <= ready.low <= ready.score <= ready.high <= mls.score_max
+
+
+def test_score_trend_spaces_mocks_by_date_and_labels_the_days(mls, learner):
+    finished_attempts(learner, mls, 3, now=timezone.now())
+    first, second, third = learner.attempts.order_by("started_at")
+    for attempt, day in zip((first, second, third), (1, 2, 11), strict=True):
+        attempt.started_at = datetime(2026, 11, day, 9, tzinfo=UTC)
+    chart = trend_chart([third, first, second], mls)
+    xs = [point["x"] for point in chart["points"]]
+    assert xs[0] == chart["left"] and xs[2] == chart["right"]
+    assert (xs[1] - xs[0]) == pytest.approx((xs[2] - xs[0]) / 10, abs=0.1)
+    assert [d["label"] for d in chart["dates"]] == ["1 Nov", "6 Nov", "11 Nov"]
+    assert chart["period"] == "1 Nov to 11 Nov"
+    one = trend_chart([first], mls)
+    assert [d["label"] for d in one["dates"]] == ["1 Nov"] and one["period"] == ""

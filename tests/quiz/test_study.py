@@ -82,9 +82,9 @@ def test_a_quiz_at_the_end_goes_through_the_review_screen_and_asks_before_submit
     start(client_in, domains="4")
     quiz = Attempt.objects.get(mode=Attempt.Mode.QUIZ)
     finish = client_in.get(reverse("quiz:finish", args=[quiz.pk])).content.decode()
-    assert "Submit exam" in finish and "Discard attempt" not in finish
+    assert "Submit quiz" in finish and "Discard attempt" not in finish
     ask = client_in.post(reverse("quiz:submit", args=[quiz.pk]))
-    assert "Submit the exam?" in ask.content.decode()
+    assert "Submit the quiz?" in ask.content.decode()
     client_in.post(reverse("quiz:submit", args=[quiz.pk]), {"confirm": "1"})
     quiz.refresh_from_db()
     assert quiz.state == Attempt.State.SUBMITTED and quiz.scored_count == 0
