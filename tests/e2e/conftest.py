@@ -5,7 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from playwright.sync_api import sync_playwright
+
+from questions.bank import load_bank
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are still
 # plain synchronous calls against the test database.
@@ -53,6 +56,18 @@ def page(browser, live_server):
     yield page
     context.close()
     assert blocked == [], "the page broke its own Content-Security-Policy"
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Every browser signs up from 127.0.0.1 and the counts outlive a test's tables: each
+    test starts with none, as a new visitor would."""
+    caches["throttle"].clear()
+
+
+@pytest.fixture
+def shipped_bank(db):
+    load_bank()
 
 
 @pytest.fixture

@@ -12,13 +12,10 @@ from quiz.models import Attempt
 from tests.e2e.test_exam_e2e import (
     assert_accessible,
     choices,
-    shipped_bank,
     sign_up,
     start_mock,
     submit_exam,
 )
-
-__all__ = ["shipped_bank"]
 
 
 def phone(browser, live_server):

@@ -1,10 +1,8 @@
 import re
 
-import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from questions.bank import load_bank
 from tests.e2e.test_exam_e2e import (
     answer_current,
     assert_accessible,
@@ -12,11 +10,6 @@ from tests.e2e.test_exam_e2e import (
     start_mock,
     submit_exam,
 )
-
-
-@pytest.fixture
-def shipped_bank(db):
-    load_bank()
 
 
 def topic_evidence(page, code):

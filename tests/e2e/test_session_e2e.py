@@ -8,12 +8,9 @@ from tests.e2e.test_exam_e2e import (
     PASSWORD,
     answer_current,
     choices,
-    shipped_bank,
     sign_up,
     start_mock,
 )
-
-__all__ = ["shipped_bank"]
 
 
 def test_an_autosave_after_the_session_ended_says_so_and_log_in_returns(

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from quiz.models import Attempt, ReviewCard
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_exam_e2e import assert_accessible, shipped_bank, sign_up  # noqa: F401
+from tests.e2e.test_exam_e2e import assert_accessible, sign_up
 
 MISSED = {1, 2, 3, 4}
 
@@ -25,7 +25,7 @@ def answer(page, attempt, position, *, right):
         page.locator(f"input[name=choice][value='{index}']").check()
 
 
-def test_domain_quiz_retake_and_due_for_review(page, shipped_bank, screenshot):  # noqa: F811
+def test_domain_quiz_retake_and_due_for_review(page, shipped_bank, screenshot):
     with time_machine.travel(timezone.now(), tick=True) as clock:
         sign_up(page, "sam")
         page.get_by_role("link", name="Build a quiz").click()
@@ -92,7 +92,7 @@ def test_dashboard_with_history_on_a_phone_and_a_laptop(
     browser,
     live_server,
     shipped_bank,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     call_command("seed_demo", verbosity=0)
     for width, height, name in ((1280, 900, "laptop"), (390, 844, "phone")):
