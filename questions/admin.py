@@ -24,6 +24,8 @@ from .models import (
 )
 
 admin.site.site_header = "mlsprep question bank"
+# The question list needs the width: the home page and breadcrumbs lead everywhere already.
+admin.site.enable_nav_sidebar = False
 admin.site.site_title = "mlsprep admin"
 admin.site.index_title = "Questions, topics and blueprints"
 
@@ -167,7 +169,7 @@ def may_view_item_statistics(request) -> bool:
 class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline, ReferenceInline]
     list_display = [
-        "external_id", "excerpt", "topic_code", "kind", "difficulty", "status", "version",
+        "external_id", "excerpt", "topic_code", "kind_short", "difficulty", "status", "version",
         "open_reports", "preview",
     ]  # fmt: skip
     list_display_links = ["external_id", "excerpt"]
@@ -185,9 +187,11 @@ class QuestionAdmin(admin.ModelAdmin):
         ("History", {"fields": ["version", "preview"]}),
     ]
 
-    item_statistic_columns = ["facility", "discrimination", "item_flags"]
+    # Flags are filters here (and in full on the question page): the list keeps to 1280 px.
+    item_statistic_columns = ["facility", "discrimination"]
 
     class Media:
+        css = {"all": ["questions/admin.css"]}
         js = ["questions/admin-choices.js"]
 
     def get_list_display(self, request):
@@ -225,6 +229,10 @@ class QuestionAdmin(admin.ModelAdmin):
     def topic_code(self, obj):
         return obj.topic.code
 
+    @admin.display(description="Kind", ordering="kind")
+    def kind_short(self, obj):
+        return "Multiple" if obj.kind == Question.Kind.MULTIPLE else "Single"
+
     @admin.display(description="Reports", ordering="open_reports")
     def open_reports(self, obj):
         return obj.open_reports or ""
@@ -254,11 +262,6 @@ class QuestionAdmin(admin.ModelAdmin):
     )
     def discrimination(self, obj):
         return self._figure(obj, "discrimination")
-
-    @admin.display(description="Item flags")
-    def item_flags(self, obj):
-        stat = self._statistic(obj)
-        return ", ".join(stat.flag_labels) if stat else ""
 
     @admin.display(description="Item analysis")
     def item_analysis(self, obj):
