@@ -52,6 +52,9 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 
 bench: $(VENV)/.installed $(VENV)/.installed-bench postgres
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/dashboard.py --database-url $(PG_URL:/mlsprep=/postgres)
+	$(BIN)/python bench/item_analysis.py
 
 $(VENV)/.installed-mutation: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,mutation]'

@@ -43,7 +43,9 @@ def use_sqlite_file(path: Path) -> None:
     }
 
 
-def build(attempts: int, items: int, bank: int, rng: random.Random) -> None:
+def build(
+    attempts: int, items: int, bank: int, rng: random.Random, *, per_user: int = LEARNERS_PER_USER
+) -> None:
     from django.contrib.auth import get_user_model
 
     from questions.models import Blueprint, Choice, Question, Topic
@@ -70,12 +72,12 @@ def build(attempts: int, items: int, bank: int, rng: random.Random) -> None:
     b = {q.pk: rng.gauss(0, 1) for q in questions}
     users = get_user_model().objects.bulk_create(
         get_user_model()(username=f"bench-{n}", password="!")
-        for n in range(math.ceil(attempts / LEARNERS_PER_USER))
+        for n in range(math.ceil(attempts / per_user))
     )
     start = datetime(2026, 1, 1, tzinfo=UTC)
     made = Attempt.objects.bulk_create(
         Attempt(
-            user=users[n // LEARNERS_PER_USER], blueprint=blueprint, mode="mock",
+            user=users[n // per_user], blueprint=blueprint, mode="mock",
             state="submitted", started_at=start + timedelta(minutes=n),
             deadline=start + timedelta(minutes=n + 180),
             finished_at=start + timedelta(minutes=n + 120), question_count=items,

@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db.models import Count, Max, Q
-from django.db.models.functions import Coalesce, TruncDate
 
 from questions.models import Blueprint
 
@@ -28,7 +27,7 @@ def overview(cohort: Cohort, blueprint: Blueprint, *, now: datetime) -> dict:
     evidence: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     rows = (
         graded_items(cohort)
-        .annotate(day=TruncDate(Coalesce("answered_at", "attempt__finished_at")))
+        .annotate(day=mastery.evidence_day())
         .order_by()
         .values("attempt__user", "topic_id", "day")
         .annotate(answered=Count("id"), correct=Count("id", filter=Q(is_correct=True)))

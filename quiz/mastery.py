@@ -70,6 +70,11 @@ def estimate(evidence: list[Evidence], *, today: date) -> Estimate:
     )
 
 
+def evidence_day():
+    """The day an answer counts on: stored when graded; worked out for older rows."""
+    return Coalesce("graded_on", TruncDate(Coalesce("answered_at", "attempt__finished_at")))
+
+
 def evidence_by_topic(user) -> dict[int, list[Evidence]]:
     """Every graded answer of the learner, grouped by topic and day, in one query."""
     rows = (
@@ -77,7 +82,7 @@ def evidence_by_topic(user) -> dict[int, list[Evidence]]:
             attempt__user=user, attempt__excluded=False, is_correct__isnull=False
         )
         .exclude(attempt__state=Attempt.State.DISCARDED)
-        .annotate(day=TruncDate(Coalesce("answered_at", "attempt__finished_at")))
+        .annotate(day=evidence_day())
         .order_by()
         .values("topic_id", "day")
         .annotate(answered=Count("id"), correct=Count("id", filter=Q(is_correct=True)))

@@ -176,6 +176,9 @@ class AttemptItem(models.Model):
     required = models.PositiveSmallIntegerField(default=1)
     answered_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+    # The day a graded answer counts on for mastery (local date of the answer, or of the
+    # submit for an unanswered one): stored so history is grouped by day without a cast.
+    graded_on = models.DateField(null=True, blank=True)
     # Time the learner spent on this question, from their actions (each gap capped).
     seconds_spent = models.PositiveIntegerField(default=0)
 

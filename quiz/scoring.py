@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.utils import timezone
+
 from questions.models import Blueprint, Domain
 
 from . import scheduling
@@ -40,7 +42,9 @@ def score_attempt(attempt: Attempt, *, state: str, now: datetime) -> Attempt:
         # Only a mock counts every question; elsewhere a skipped one says nothing of mastery.
         items = [item for item in items if item.is_answered]
     correct, domain_scores = tally(items, list(attempt.blueprint.domains.all()))
-    AttemptItem.objects.bulk_update(items, ["is_correct"])
+    for item in items:
+        item.graded_on = timezone.localdate(item.answered_at or now)
+    AttemptItem.objects.bulk_update(items, ["is_correct", "graded_on"])
     if not attempt.instant_feedback:
         # Answers given with instant feedback were scheduled as they came.
         scheduling.record_answers(user=attempt.user, items=items, now=now)

@@ -9,6 +9,10 @@ from questions.models import Blueprint, Report
 from . import mastery, scheduling
 from .models import Attempt, AttemptItem
 
+# The dashboard lists the latest few; the history page has them all.
+RECENT_ROWS = 10
+TREND_POINTS = 20
+
 
 def dashboard(user, blueprint: Blueprint | None, *, now: datetime) -> dict:
     """History, what is in progress, mastery, weakest topics and readiness of one learner."""
@@ -35,6 +39,9 @@ def dashboard(user, blueprint: Blueprint | None, *, now: datetime) -> dict:
             else attempt.last_position
         )
     domains = mastery.learner_mastery(user, blueprint, now=now) if blueprint else []
+    mocks = [a for a in finished if a.is_mock]  # newest first
+    practices = [a for a in finished if not a.is_mock]
+    counted = [a for a in mocks if not a.excluded]
     return {
         "blueprint": blueprint,
         "in_progress": mock,
@@ -42,13 +49,23 @@ def dashboard(user, blueprint: Blueprint | None, *, now: datetime) -> dict:
         "in_progress_seconds_left": mock.seconds_left(now) if mock else 0,
         "studying": studying,
         "due_count": scheduling.due(user, now=now).count(),
-        "mocks": [a for a in finished if a.is_mock],
-        "counted_mocks": [a for a in finished if a.is_mock and not a.excluded],
-        "practices": [a for a in finished if not a.is_mock],
+        "mocks": mocks[:RECENT_ROWS],
+        "counted_mocks": counted[:TREND_POINTS],
+        "practices": practices[:RECENT_ROWS],
+        "counts": {"mocks": len(mocks), "counted": len(counted), "practices": len(practices)},
         "domains": domains,
         "weakest": mastery.weakest_topics(domains),
         "readiness": mastery.readiness(domains, blueprint, now=now) if blueprint else None,
     }
+
+
+def history(user):
+    """Every finished attempt of the learner, newest first."""
+    return (
+        Attempt.objects.filter(user=user)
+        .exclude(state__in=[Attempt.State.IN_PROGRESS, Attempt.State.DISCARDED])
+        .select_related("topic")
+    )
 
 
 def item_state(selected: list, required: int) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from questions.models import Blueprint, Report, Topic
 
@@ -304,7 +305,11 @@ def answer_item(
         if not chosen:
             raise InvalidAnswer("Choose an answer first.")
         item.is_correct = item.grade()
-        fields = {"selected": chosen, "answered_at": now, "is_correct": item.is_correct}
+        item.graded_on = timezone.localdate(now)
+        fields = {
+            "selected": chosen, "answered_at": now, "is_correct": item.is_correct,
+            "graded_on": item.graded_on,
+        }  # fmt: skip
         if not row.filter(is_correct__isnull=True).update(**fields, **timing):
             raise InvalidAnswer("This question was already answered.")
         scheduling.record_answers(user=item.attempt.user, items=[item], now=now)

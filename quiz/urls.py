@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("exam/start/", views.start, name="start"),
     path("mastery/", views.method, name="method"),
+    path("history/", views.history, name="history"),
     path("attempts/<int:pk>/questions/<int:position>/", views.question, name="question"),
     path("attempts/<int:pk>/questions/<int:position>/answer/", views.answer, name="answer"),
     path("attempts/<int:pk>/questions/<int:position>/flag/", views.flag, name="flag"),

@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.management import call_command
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -38,6 +39,8 @@ from .forms import (
     SubmitForm,
 )
 from .models import Attempt, AttemptItem, Cohort
+
+HISTORY_PAGE = 25
 
 
 def learner_required(view):
@@ -78,6 +81,16 @@ def home(request):
     services.open_mock(request.user, now=now)  # a mock whose time ran out is scored first
     context = selectors.dashboard(request.user, Blueprint.objects.default(), now=now)
     return render(request, "quiz/home.html", context)
+
+
+@learner_required
+@require_GET
+def history(request):
+    """Every finished mock, practice, quiz and review, newest first, a page at a time."""
+    page = Paginator(selectors.history(request.user), HISTORY_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "quiz/history.html", {"page": page})
 
 
 @require_GET

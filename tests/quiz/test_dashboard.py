@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from quiz import mastery
 from quiz.templatetags.charts import trend_chart
-from tests.factories import finished_attempts
+from tests.factories import UserFactory, finished_attempts
 
 
 def test_new_learner_dashboard_invites_a_first_exam(client_in, mls):
@@ -66,3 +66,23 @@ def test_score_trend_spaces_mocks_by_date_and_labels_the_days(mls, learner):
     assert chart["period"] == "1 Nov to 11 Nov"
     one = trend_chart([first], mls)
     assert [d["label"] for d in one["dates"]] == ["1 Nov"] and one["period"] == ""
+
+
+def test_dashboard_lists_the_latest_and_the_history_page_has_them_all(client_in, learner, mls):
+    finished_attempts(learner, mls, 30, now=timezone.now())
+    html = client_in.get("/").content.decode()
+    assert html.count("Review answers of") == 10
+    assert "All 30 mock exams" in html and "Your latest 20 of 30 mock exams." in html
+    assert "Scaled score over your 20 mock exams" in html
+    first = client_in.get("/history/").content.decode()
+    assert first.count("Review Mock exam of") == 25 and "Page 1 of 2" in first
+    second = client_in.get("/history/?page=2").content.decode()
+    assert second.count("Review Mock exam of") == 5 and 'rel="prev"' in second
+    assert client_in.get("/history/?page=junk").status_code == 200
+
+
+def test_history_shows_only_the_learners_own_finished_attempts(client_in, learner, mls):
+    finished_attempts(learner, mls, 2, now=timezone.now())
+    finished_attempts(UserFactory(username="other"), mls, 3, now=timezone.now())
+    html = client_in.get("/history/").content.decode()
+    assert html.count("Review Mock exam of") == 2

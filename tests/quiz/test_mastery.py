@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, timedelta
+from importlib import import_module
 from math import sqrt
 
 import pytest
@@ -6,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quiz import readiness as method
+from quiz import services
 from quiz.drawing import domain_quotas
 from quiz.mastery import (
     DomainMastery,
@@ -13,13 +15,14 @@ from quiz.mastery import (
     Evidence,
     TopicMastery,
     estimate,
+    evidence_by_topic,
     learner_mastery,
     readiness,
     weakest_topics,
     weight,
 )
-from quiz.models import Attempt
-from tests.factories import finished_attempts
+from quiz.models import Attempt, AttemptItem
+from tests.factories import finished_attempts, one_topic_blueprint
 
 TODAY = date(2026, 5, 4)
 
@@ -257,3 +260,56 @@ def test_readiness_leaves_out_excluded_mocks_and_discarded_attempts(learner, mls
     assert readiness(learner_mastery(learner, mls, now=now), mls, now=now) == before
     Attempt.objects.filter(pk__in=list(later)).update(excluded=False, state=Attempt.State.DISCARDED)
     assert readiness(learner_mastery(learner, mls, now=now), mls, now=now) == before
+
+
+def midnight_mock(learner):
+    """Three questions in Berlin: one answered at 23:55, one at 00:05, one not, submitted at
+    00:10."""
+    blueprint = one_topic_blueprint(size=3)
+    start = datetime(2026, 5, 4, 21, 50, tzinfo=UTC)
+    attempt = services.start_attempt(user=learner, blueprint=blueprint, now=start)
+    first, second, _ = attempt.items.order_by("position")
+    services.answer_item(item=first, selected=[0], now=start + timedelta(minutes=5))
+    services.answer_item(item=second, selected=[1], now=start + timedelta(minutes=15))
+    services.submit_attempt(attempt=attempt, now=start + timedelta(minutes=20))
+    return attempt
+
+
+def test_answers_count_on_the_day_they_were_given_and_unanswered_ones_on_the_submit(
+    learner, settings
+):
+    settings.TIME_ZONE = "Europe/Berlin"  # 23:55 here is 21:55 UTC: the local day counts
+    attempt = midnight_mock(learner)
+    days = list(attempt.items.order_by("position").values_list("graded_on", flat=True))
+    assert days == [date(2026, 5, 4), date(2026, 5, 5), date(2026, 5, 5)]
+    evidence = evidence_by_topic(learner)[attempt.items.first().topic_id]
+    assert sorted((e.day, e.answered) for e in evidence) == [
+        (date(2026, 5, 4), 1),
+        (date(2026, 5, 5), 2),
+    ]
+
+
+def test_an_answer_with_instant_feedback_counts_on_its_day(learner, now):
+    blueprint = one_topic_blueprint(size=3)
+    topic = blueprint.domains.get().topics.get()
+    practice = services.start_practice(user=learner, topic=topic, now=now)
+    item = practice.items.first()
+    services.answer_item(item=item, selected=[0], now=now + timedelta(days=2))
+    item.refresh_from_db()
+    assert item.graded_on == date(2026, 5, 6)
+
+
+def test_answers_graded_before_the_day_was_stored_get_it_from_the_migration(learner, settings):
+    from django.apps import apps
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    backfill = import_module("quiz.migrations.0010_graded_on").backfill
+    attempt = midnight_mock(learner)
+    items = AttemptItem.objects.filter(attempt=attempt)
+    stored = dict(items.values_list("pk", "graded_on"))
+    before = evidence_by_topic(learner)
+    items.update(graded_on=None)
+    assert evidence_by_topic(learner) == before  # worked out when missing
+    backfill(apps, None)
+    assert dict(items.values_list("pk", "graded_on")) == stored
+    assert evidence_by_topic(learner) == before
