@@ -111,4 +111,15 @@ def test_dashboard_with_history_on_a_phone_and_a_laptop(
         assert_accessible(page, f"dashboard with history ({name})")
         screenshot(page, f"dashboard-history-{name}")
         chart.screenshot(path=str(SCREENSHOTS / f"score-trend-{name}.png"))
+        page.goto("/history/")
+        expect(page.get_by_role("heading", name="Your history")).to_be_visible()
+        expect(page.locator(".review-link")).to_have_count(6)
+        expect(page.get_by_role("link", name="Mock exam")).to_have_count(4)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert_accessible(page, f"history ({name})")
+        screenshot(page, f"history-{name}")
+        page.goto("/quiz/new/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert_accessible(page, f"quiz builder ({name})")
+        screenshot(page, f"quiz-builder-{name}")
         context.close()
