@@ -160,12 +160,13 @@ def pacing(attempt: Attempt) -> dict:
     for item in items:
         row = domains.setdefault(
             item["domain_code"],
-            {"code": item["domain_code"], "name": item["domain_name"], "seconds": 0, "count": 0},
+            {"code": item["domain_code"], "name": item["domain_name"], "seconds": 0, "answered": 0},
         )
         row["seconds"] += item["seconds_spent"]
-        row["count"] += 1
+        row["answered"] += bool(item["selected"])
     for row in domains.values():
-        row["per_question"] = row["seconds"] / row["count"]
+        # Per answered question, like the verdict: skipped ones would dilute it.
+        row["per_question"] = row["seconds"] / row["answered"] if row["answered"] else None
     slowest = sorted(items, key=lambda i: (-i["seconds_spent"], i["position"]))[:5]
     answered = sum(bool(i["selected"]) for i in items)
     per_question = spent / answered if answered else 0

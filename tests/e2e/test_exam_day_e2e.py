@@ -5,11 +5,13 @@ discarding, and a mock run to zero."""
 import re
 from datetime import timedelta
 
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from quiz.models import Attempt
 from tests.e2e.test_exam_e2e import (
+    answer_current,
     assert_accessible,
     choices,
     sign_up,
@@ -125,6 +127,25 @@ def test_exam_day_from_the_start_page_to_a_confirmed_submit(page, shipped_bank, 
     expect(page.locator(".pace-verdict")).to_contain_text("Too few answers to judge your pace")
     assert_accessible(page, "results with pace")
     screenshot(page, "results-pace-laptop")
+
+
+def test_results_show_the_pace_from_the_time_spent(page, shipped_bank, screenshot):
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        sign_up(page, "paz")
+        start_mock(page)
+        for position in range(1, 13):
+            expect(page.get_by_role("heading", name=f"Question {position} of 65")).to_be_visible()
+            clock.shift(timedelta(seconds=210))  # three and a half minutes on each
+            answer_current(page)
+            page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="Review and submit").click()
+        submit_exam(page)
+        expect(page.get_by_role("heading", name="Results")).to_be_visible()
+        expect(page.locator(".pace-verdict")).to_contain_text(
+            "Slower than the exam's pace: 3.5 min a question against 2.8"
+        )
+        assert_accessible(page, "results with a pace verdict")
+        screenshot(page, "results-slow-pace-laptop")
 
 
 def test_exam_day_pages_on_a_phone(browser, live_server, shipped_bank, screenshot):

@@ -174,6 +174,15 @@ def test_a_timed_out_flag_long_before_the_deadline_is_a_plain_submit(mock, now):
     assert mock.state == Attempt.State.SUBMITTED
 
 
+def test_time_per_domain_is_per_answered_question(mock, now):
+    first = item_at(mock, 1)
+    services.answer_item(item=first, selected=[0], now=now + timedelta(seconds=240))
+    services.submit_attempt(attempt=mock, now=now + timedelta(seconds=250))
+    rows = {row["code"]: row for row in selectors.pacing(mock)["domains"]}
+    assert rows[first.domain_code]["per_question"] == 240
+    assert [r["per_question"] for c, r in rows.items() if c != first.domain_code] == [None] * 3
+
+
 def test_time_per_question_is_credited_from_actions_and_capped(mock, now):
     services.answer_item(item=item_at(mock, 1), selected=[0], now=now + timedelta(seconds=150))
     services.flag_item(item=item_at(mock, 1), flagged=True, now=now + timedelta(seconds=170))
@@ -192,6 +201,7 @@ def test_results_speak_of_pace_from_recorded_times(client_in, mock, now):
     assert pace["pace"] == pytest.approx(180 * 60 / 65)
     assert pace["spent"] == 13 * 200 + 52 * 140
     assert pace["verdict"] == "On the exam's pace: 2.5 min a question against 2.8."
+    assert sum(row["seconds"] for row in pace["domains"]) == pace["spent"]
     slowest = pace["slowest"]
     assert len(slowest) == 5 and {item["seconds_spent"] for item in slowest} == {200}
     html = client_in.get(reverse("quiz:results", args=[mock.pk])).content.decode()
