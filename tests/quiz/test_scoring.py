@@ -1,16 +1,20 @@
 """Properties of scoring, for any exam: Hypothesis draws the items and the answers."""
 
 import random
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from questions.models import Blueprint, Domain
+from quiz import services
 from quiz.models import AttemptItem
 from quiz.scoring import scaled_score, tally
+from tests.factories import one_topic_blueprint
 
 DOMAINS = [Domain(code=str(n), name=f"Domain {n}", weight=25) for n in range(1, 5)]
 BLUEPRINT = Blueprint(score_min=100, score_max=1000, pass_mark=750)
+NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
 @st.composite
@@ -68,3 +72,31 @@ def test_unanswered_is_wrong_and_only_the_exact_set_is_right(exam):
             i for i, c in enumerate(item.choices) if c["correct"]
         }
         assert item.is_correct is expected
+
+
+def test_an_item_of_a_domain_no_longer_in_the_blueprint_keeps_its_own_row():
+    right = {"text": "a", "correct": True, "why": ""}
+    wrong = {"text": "b", "correct": False, "why": ""}
+    gone = AttemptItem(
+        domain_code="9", domain_name="Retired domain", kind="single",
+        choices=[right, wrong], selected=[0],
+    )  # fmt: skip
+    kept = AttemptItem(domain_code="1", kind="single", choices=[right, wrong], selected=[1])
+    correct, rows = tally([gone, kept, gone], DOMAINS)
+    assert correct == 2
+    assert rows == [
+        {"code": "1", "name": "Domain 1", "correct": 0, "total": 1},
+        {"code": "9", "name": "Retired domain", "correct": 2, "total": 2},
+    ]
+
+
+def test_a_score_exactly_at_the_pass_mark_passes(db, learner):
+    blueprint = one_topic_blueprint(size=4)
+    Blueprint.objects.filter(pk=blueprint.pk).update(score_min=0, score_max=1000, pass_mark=750)
+    blueprint.refresh_from_db()
+    attempt = services.start_attempt(user=learner, blueprint=blueprint, now=NOW)
+    items = list(attempt.items.order_by("position"))
+    for item in items[:3]:
+        services.answer_item(item=item, selected=sorted(item.correct_indexes), now=NOW)
+    done = services.submit_attempt(attempt=attempt, now=NOW)
+    assert (done.scaled_score, done.passed) == (750, True)
