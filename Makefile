@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/mlsprep
+# Database 15 of the local Redis: the PostgreSQL suite runs with Redis sessions and cache.
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test test-postgres test-e2e serve lint format postgres bench mutation
+.PHONY: run test test-postgres test-e2e serve lint format postgres redis bench mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +41,12 @@ test: $(VENV)/.installed-test
 postgres:
 	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start
 
-test-postgres: $(VENV)/.installed-test postgres
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" -q
+redis:
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""
+
+test-postgres: $(VENV)/.installed-test postgres redis
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -m "not e2e" -q
 
 test-e2e: $(VENV)/.installed-test postgres
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)

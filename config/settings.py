@@ -231,6 +231,9 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
     }
     CACHES["throttle"] = CACHES["default"]
+    # Sessions read from Redis, written through to the database: a restart of Redis logs
+    # nobody out, and a page needs no session query.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Seconds after the deadline during which an answer still counts (network latency).
 EXAM_GRACE_SECONDS = int(os.environ.get("DJANGO_EXAM_GRACE_SECONDS", "30"))

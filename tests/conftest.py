@@ -1,9 +1,20 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 
 from questions.models import Blueprint
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Throttle counts, sessions and cached values of one test never reach the next: Redis
+    and the in-memory cache outlive a test's transaction (a database cache rolls back)."""
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            cache.clear()
 
 
 @pytest.fixture(autouse=True)

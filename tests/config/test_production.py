@@ -58,3 +58,35 @@ def test_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_with_redis_sessions_and_counts_live_in_redis_and_without_it_in_the_database():
+    code = (
+        "from django.conf import settings as s; from django.core.cache import caches;"
+        "print(s.SESSION_ENGINE, type(caches['default']).__name__,"
+        " type(caches['throttle']).__name__)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    shell = [*MANAGE, "shell", "--verbosity", "0", "-c", code]
+    plain = subprocess.run(shell, env=clean, capture_output=True, text=True, timeout=60)
+    assert plain.stdout.split() == [
+        "django.contrib.sessions.backends.db", "LocMemCache", "DatabaseCache"
+    ], plain.stderr  # fmt: skip
+    redis = subprocess.run(
+        shell, env={**clean, "REDIS_URL": "redis://127.0.0.1:6379/15"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert redis.stdout.split() == [
+        "django.contrib.sessions.backends.cached_db", "RedisCache", "RedisCache"
+    ], redis.stderr  # fmt: skip
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="runs where the suite runs with Redis")
+def test_with_redis_a_signed_in_page_reads_no_session_row(client, learner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(learner)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/mastery/").status_code == 200
+    assert not [q["sql"] for q in queries if "django_session" in q["sql"]]
