@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+CURRENT = ' aria-current="step"'
 
 
 @register.filter
@@ -38,19 +38,13 @@ def percent(part: int, whole: int) -> int:
 
 @register.simple_tag
 def navigator_buttons(rows: list[dict]) -> str:
-    """The navigator's buttons, built in Python: it is drawn on every exam page and save."""
-    return format_html_join(
-        "\n",
-        '<li><button form="answer-form" name="go" value="{}" class="{}" aria-label="{}"{}>{}'
-        "</button></li>",
-        (
-            (
-                row["number"],
-                row["css"],
-                row["label"],
-                mark_safe(' aria-current="step"') if row["current"] else "",
-                row["number"],
-            )
+    """The navigator's buttons, built in Python: it is drawn on every exam page and save.
+    Every part is a number or a word from selectors.navigator, so nothing needs escaping."""
+    return mark_safe(
+        "\n".join(
+            f'<li><button form="answer-form" name="go" value="{row["number"]}" '
+            f'class="{row["css"]}" aria-label="{row["label"]}"'
+            f"{CURRENT if row['current'] else ''}>{row['number']}</button></li>"
             for row in rows
-        ),
+        )
     )

@@ -111,6 +111,11 @@ def test_htmx_autosave_returns_status_and_navigator(client_in, attempt):
     assert "Answer saved." in html
     assert 'id="navigator"' in html and 'hx-swap-oob="true"' in html
     assert "Answered 1 of 65" in html
+    assert (
+        '<li><button form="answer-form" name="go" value="2" class="nav-item answered" '
+        'aria-label="Question 2, answered" aria-current="step">2</button></li>'
+    ) in html
+    assert 'value="3" class="nav-item unanswered" aria-label="Question 3, unanswered">3<' in html
 
 
 def test_review_and_submit_saves_then_opens_the_review_screen(client_in, attempt):
