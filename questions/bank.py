@@ -259,6 +259,19 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
 
+    def lines(self, *, dry_run: bool, verbosity: int, also: str = "") -> list[str]:
+        """What a command prints: the counts, then (at verbosity 2) each id created or
+        updated."""
+        if verbosity < 1:
+            return []
+        prefix = "Dry run, nothing saved: " if dry_run else ""
+        counts = f"{len(self.created)} created, {len(self.updated)} updated, "
+        found = [f"{prefix}{counts}{len(self.unchanged)} unchanged{also}."]
+        if verbosity >= 2:
+            found += [f"  created {qid}" for qid in self.created]
+            found += [f"  updated {qid}" for qid in self.updated]
+        return found
+
 
 @transaction.atomic
 def load_questions(questions: list[QuestionData], *, blueprint: Blueprint) -> LoadReport:

@@ -39,6 +39,17 @@ class Item:
     difficulty: int = 2
 
 
+def item_of(question) -> Item:
+    """A stored question (with its choices prefetched) as the figures read it."""
+    return Item(
+        id=question.external_id,
+        kind=question.kind,
+        stem=question.stem,
+        choices=tuple((c["text"], c["correct"]) for c in question.choice_list()),
+        difficulty=question.difficulty,
+    )
+
+
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+(?:['’][a-z]+)?", text.lower())
 

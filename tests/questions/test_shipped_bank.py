@@ -28,16 +28,7 @@ def bank(mls):
 
 
 def items(questions) -> list[quality.Item]:
-    return [
-        quality.Item(
-            id=q.external_id,
-            kind=q.kind,
-            stem=q.stem,
-            choices=tuple((c["text"], c["correct"]) for c in q.choice_list()),
-            difficulty=q.difficulty,
-        )
-        for q in questions
-    ]
+    return [quality.item_of(q) for q in questions]
 
 
 def words(text: str) -> list[str]:

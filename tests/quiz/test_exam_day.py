@@ -12,14 +12,9 @@ from django.utils import timezone
 
 from quiz import mastery, selectors, services
 from quiz.models import Attempt
-from tests.factories import fill_bank, one_topic_blueprint
+from tests.factories import one_topic_blueprint
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def bank(mls):
-    fill_bank(mls, {"1": 14, "2": 17, "3": 24, "4": 14})
 
 
 @pytest.fixture

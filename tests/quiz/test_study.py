@@ -11,14 +11,9 @@ from django.utils import timezone
 from questions.models import Question, Topic
 from quiz import mastery, scheduling, services
 from quiz.models import Attempt, ReviewCard
-from tests.factories import QuestionFactory, fill_bank
+from tests.factories import QuestionFactory
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def bank(mls):
-    fill_bank(mls, {"1": 14, "2": 17, "3": 24, "4": 14})
 
 
 @pytest.fixture

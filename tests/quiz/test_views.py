@@ -8,14 +8,9 @@ from django.urls import reverse
 
 from quiz import services
 from quiz.models import Attempt
-from tests.factories import fill_bank, one_topic_blueprint
+from tests.factories import one_topic_blueprint
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def bank(mls):
-    return fill_bank(mls, {"1": 14, "2": 17, "3": 24, "4": 14})
 
 
 @pytest.fixture

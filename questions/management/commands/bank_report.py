@@ -77,16 +77,7 @@ class Command(BaseCommand):
                 )
                 for q in published
             ]
-            items = [
-                quality.Item(
-                    id=q.external_id,
-                    kind=q.kind,
-                    stem=q.stem,
-                    choices=tuple((c["text"], c["correct"]) for c in q.choice_list()),
-                    difficulty=q.difficulty,
-                )
-                for q in published
-            ]
+            items = [quality.item_of(q) for q in published]
         self.stdout.write("\n".join(self.report(blueprint, rows, items)))
 
     def report(self, blueprint, rows, items) -> list[str]:

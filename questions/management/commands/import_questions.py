@@ -60,14 +60,6 @@ class Command(BaseCommand):
                 f"Nothing was loaded: {len(imported.problems)} problem(s):\n"
                 + "\n".join(imported.problems)
             )
-        if verbosity >= 1:
-            prefix = "Dry run, nothing saved: " if dry_run else ""
-            self.stdout.write(
-                f"{prefix}{len(report.created)} created, {len(report.updated)} updated, "
-                f"{len(report.unchanged)} unchanged, {len(imported.skipped)} skipped."
-            )
-        if verbosity >= 2:
-            for qid in report.created:
-                self.stdout.write(f"  created {qid}")
-            for qid in report.updated:
-                self.stdout.write(f"  updated {qid}")
+        skipped = f", {len(imported.skipped)} skipped"
+        for line in report.lines(dry_run=dry_run, verbosity=verbosity, also=skipped):
+            self.stdout.write(line)

@@ -36,14 +36,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Nothing was loaded: {len(error.problems)} problem(s):\n" + str(error)
             ) from error
-        if verbosity >= 1:
-            prefix = "Dry run, nothing saved: " if dry_run else ""
-            self.stdout.write(
-                f"{prefix}{len(report.created)} created, {len(report.updated)} updated, "
-                f"{len(report.unchanged)} unchanged."
-            )
-        if verbosity >= 2:
-            for qid in report.created:
-                self.stdout.write(f"  created {qid}")
-            for qid in report.updated:
-                self.stdout.write(f"  updated {qid}")
+        for line in report.lines(dry_run=dry_run, verbosity=verbosity):
+            self.stdout.write(line)
