@@ -313,3 +313,42 @@ def test_answers_graded_before_the_day_was_stored_get_it_from_the_migration(lear
     backfill(apps, None)
     assert dict(items.values_list("pk", "graded_on")) == stored
     assert evidence_by_topic(learner) == before
+
+
+def test_a_topic_with_no_answers_has_none_right_either():
+    assert estimate([], today=TODAY) == Estimate(
+        answered=0, correct=0, mean=None, low=None, high=None, variance=0.0
+    )
+
+
+def test_the_estimate_gives_the_posterior_variance_its_range_is_drawn_from():
+    result = estimate([Evidence(TODAY, 20, 14)], today=TODAY)
+    a, b = 15, 7
+    assert result.variance == pytest.approx(a * b / ((a + b) ** 2 * (a + b + 1)))
+    assert result.high - result.mean == pytest.approx(1.645 * sqrt(result.variance))
+
+
+def test_another_learners_answers_never_change_a_learners_mastery(learner, other_learner, mls, now):
+    finished_attempts(learner, mls, 2, now=now)
+    before = learner_mastery(learner, mls, now=now)
+    finished_attempts(other_learner, mls, 3, now=now, right_in=("3.2",), wrong_in=("1.1", "2.1"))
+    assert learner_mastery(learner, mls, now=now) == before
+
+
+def test_mastery_rows_name_each_domain_and_file_each_topic_under_its_own(learner, mls, now):
+    finished_attempts(learner, mls, 1, now=now)
+    found = learner_mastery(learner, mls, now=now)
+    domains = list(mls.domains.prefetch_related("topics"))
+    assert [(d.code, d.name, d.weight) for d in found] == [
+        (d.code, d.name, d.weight) for d in domains
+    ]
+    assert [(t.domain_code, t.code, t.topic_id) for d in found for t in d.topics] == [
+        (d.code, t.code, t.pk) for d in domains for t in d.topics.all()
+    ]
+
+
+def test_readiness_never_goes_past_the_ends_of_the_scale(mls):
+    perfect = readiness(mls_learner({c: [Evidence(TODAY, 1000, 1000)] for c in "1234"}), mls)
+    assert perfect.high == mls.score_max and perfect.score <= mls.score_max
+    hopeless = readiness(mls_learner({c: [Evidence(TODAY, 1000, 0)] for c in "1234"}), mls)
+    assert hopeless.low == mls.score_min
