@@ -3,7 +3,8 @@
 ExamTaker: signs in, starts a mock, answers and sometimes flags with think time, then
 reviews, submits, opens the results and the dashboard, and starts again.
 ExamMix: the exam-taking requests only (question page, answer save, flag), no think time.
-QuestionPage / Trivial: one request each, no think time, for the throughput ratio.
+QuestionPage, AnswerSave, FloorLogin, FloorPage, Trivial: one request each, no think time,
+for the ratios to the floor (the cheapest signed-in pages, enabled by the bench only).
 """
 
 import itertools
@@ -60,7 +61,7 @@ class Learner(FastHttpUser):
         self.client.get(self.question_url(self.position), name="question page")
         self.post(
             self.question_url(self.position) + "answer/", "answer save",
-            {"choice": "0"}, headers={"HX-Request": "true"},
+            {"position": str(self.position), "choice": "0"}, headers={"HX-Request": "true"},
         )  # fmt: skip
         if random.random() < 0.1:
             self.post(
@@ -101,6 +102,33 @@ class QuestionPage(Learner):
     @task
     def question_page(self):
         self.client.get(self.question_url(1), name="question page")
+
+
+class FloorLogin(Learner):
+    wait_time = constant(0)
+
+    @task
+    def floor(self):
+        self.client.get("/bench/floor/login", name="floor: sign-in check")
+
+
+class FloorPage(Learner):
+    wait_time = constant(0)
+
+    @task
+    def floor(self):
+        self.client.get("/bench/floor/page", name="floor: one query + base.html")
+
+
+class AnswerSave(Learner):
+    wait_time = constant(0)
+
+    @task
+    def save(self):
+        self.post(
+            self.question_url(1) + "answer/", "answer save",
+            {"position": "1", "choice": "0"}, headers={"HX-Request": "true"},
+        )  # fmt: skip
 
 
 class Trivial(FastHttpUser):

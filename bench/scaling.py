@@ -94,7 +94,8 @@ def make_history(user, blueprint, items: int):
                     kind="single", stem="s", explanation="e",
                     choices=[{"text": "a", "correct": True, "why": "w"},
                              {"text": "b", "correct": False, "why": "w"}],
-                    selected=[0], answered_at=when, is_correct=rng.random() < 0.6,
+                    selected=[0], answered_at=when, graded_on=when.date(),
+                    is_correct=rng.random() < 0.6,
                 )
                 for p in range(1, min(per_attempt, items - a * per_attempt) + 1)
                 for t in [topics[p % len(topics)]]
@@ -124,13 +125,15 @@ def endpoint_queries(blueprint) -> dict[str, int]:
     calls = {
         "exam page": lambda: client.get(reverse("quiz:question", args=[attempt.pk, 5])),
         "answer save (htmx)": lambda: client.post(
-            reverse("quiz:answer", args=[attempt.pk, 5]), {"choice": "0"}, headers=htmx
+            reverse("quiz:answer", args=[attempt.pk, 5]),
+            {"position": "5", "choice": "0"},
+            headers=htmx,
         ),
         "flag (htmx)": lambda: client.post(
             reverse("quiz:flag", args=[attempt.pk, 5]), {"flagged": "1"}, headers=htmx
         ),
         "review screen": lambda: client.get(reverse("quiz:finish", args=[attempt.pk])),
-        "submit": lambda: client.post(reverse("quiz:submit", args=[attempt.pk])),
+        "submit": lambda: client.post(reverse("quiz:submit", args=[attempt.pk]), {"confirm": "1"}),
         "results": lambda: client.get(reverse("quiz:results", args=[attempt.pk])),
         "answer review": lambda: client.get(reverse("quiz:review", args=[attempt.pk])),
         "dashboard": lambda: client.get("/"),
@@ -146,7 +149,9 @@ def endpoint_queries(blueprint) -> dict[str, int]:
     for name, call in {
         "practice page": lambda: client.get(reverse("quiz:practice", args=[practice.pk, 1])),
         "practice answer (htmx)": lambda: client.post(
-            reverse("quiz:practice_answer", args=[practice.pk, 1]), {"choice": "0"}, headers=htmx
+            reverse("quiz:practice_answer", args=[practice.pk, 1]),
+            {"position": "1", "choice": "0"},
+            headers=htmx,
         ),
     }.items():
         with CaptureQueriesContext(connection) as queries:

@@ -135,6 +135,11 @@ if env_bool("DJANGO_FAST_PASSWORD_HASHER", default=False):
     if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_FAST_PASSWORD_HASHER is not allowed in production.")
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Load tests only: two measurement views, the cheapest pages a signed-in learner can get
+# (bench/run.py compares the question page with them). 404 unless this is on.
+BENCH_FLOOR_VIEWS = env_bool("DJANGO_BENCH_FLOOR_VIEWS", default=False)
+if BENCH_FLOOR_VIEWS and PRODUCTION:
+    raise ImproperlyConfigured("DJANGO_BENCH_FLOOR_VIEWS is not allowed in production.")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "quiz:home"
 LOGOUT_REDIRECT_URL = "quiz:home"

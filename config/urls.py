@@ -23,6 +23,8 @@ urlpatterns = [
     ),
     path("healthz", quiz_views.healthz, name="healthz"),
     path("ping", quiz_views.ping, name="ping"),
+    path("bench/floor/login", quiz_views.floor_login, name="floor_login"),
+    path("bench/floor/page", quiz_views.floor_page, name="floor_page"),
     path("favicon.ico", quiz_views.favicon),
     path("", include("quiz.urls")),
 ]

@@ -2,6 +2,7 @@ import csv
 import io
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -538,6 +539,35 @@ def favicon(request):
 def ping(request):
     """Liveness: the process answers, without touching the database."""
     return HttpResponse("pong", content_type="text/plain")
+
+
+def bench_only(view):
+    """Measurement views exist only while the bench runs them."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.BENCH_FLOOR_VIEWS:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@bench_only
+@learner_required
+@require_GET
+def floor_login(request):
+    """The floor of a signed-in page: the session and the user, nothing else."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@bench_only
+@learner_required
+@require_GET
+def floor_page(request):
+    """The floor of a signed-in page with content: one query and the base template."""
+    latest = Attempt.objects.filter(user=request.user).values_list("pk", flat=True).first()
+    return render(request, "bench_floor.html", {"latest": latest})
 
 
 @require_GET

@@ -90,3 +90,23 @@ def test_with_redis_a_signed_in_page_reads_no_session_row(client, learner):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/mastery/").status_code == 200
     assert not [q["sql"] for q in queries if "django_session" in q["sql"]]
+
+
+def test_the_bench_floor_views_exist_only_while_the_bench_runs_them(client, learner, settings):
+    client.force_login(learner)
+    assert client.get("/bench/floor/login").status_code == 404
+    assert client.get("/bench/floor/page").status_code == 404
+    settings.BENCH_FLOOR_VIEWS = True
+    assert client.get("/bench/floor/login").content == b"ok"
+    assert "<h1>Floor</h1>" in client.get("/bench/floor/page").content.decode()
+    client.logout()
+    assert client.get("/bench/floor/page").status_code == 302
+
+
+def test_production_refuses_the_bench_floor_views():
+    result = run_manage(
+        "check", DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="exam.example.com", DJANGO_BENCH_FLOOR_VIEWS="true",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "DJANGO_BENCH_FLOOR_VIEWS is not allowed in production" in result.stderr

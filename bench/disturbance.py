@@ -1,0 +1,100 @@
+"""Whether something else used the machine while a benchmark phase ran.
+
+CPU time is read from /proc: the whole machine's (/proc/stat) and the benchmark's own (this
+process, its children living or finished, and the database server). What is left was used
+by others; above OTHERS_LIMIT of the machine's capacity the phase is "disturbed" and its
+figures say nothing about the app.
+"""
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+OTHERS_LIMIT = 0.10  # share of all cores' time
+TICKS = os.sysconf("SC_CLK_TCK")
+OURS_BY_NAME = {"postgres", "redis-server"}  # the app's own servers
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(all ticks, busy ticks) of every core since boot."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields), sum(fields) - idle
+
+
+def process_ticks() -> dict[int, tuple[int, str, int]]:
+    """{pid: (ppid, name, user + system ticks)} of every process still running."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended while we looked
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        rest = raw[raw.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (int(rest[1]), name, int(rest[11]) + int(rest[12]))
+    return found
+
+
+def ours(processes: dict[int, tuple[int, str, int]]) -> set[int]:
+    """This process's descendants and the app's database and cache servers."""
+    mine, changed = {os.getpid()}, True
+    while changed:
+        changed = False
+        for pid, (ppid, _, _) in processes.items():
+            if ppid in mine and pid not in mine:
+                mine.add(pid)
+                changed = True
+    return mine | {pid for pid, (_, name, _) in processes.items() if name in OURS_BY_NAME}
+
+
+def own_ticks() -> int:
+    """This process and its finished children (their time arrives when they are waited for)."""
+    times = os.times()
+    return round((times.user + times.system + times.children_user + times.children_system) * TICKS)
+
+
+@dataclass
+class Reading:
+    seconds: float
+    others_share: float  # of all cores' time during the phase
+
+    @property
+    def disturbed(self) -> bool:
+        return self.others_share > OTHERS_LIMIT
+
+
+class Watch:
+    """with Watch() as watch: …; then watch.reading."""
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        self.total, self.busy = machine_ticks()
+        processes = process_ticks()
+        self.mine = {pid: processes[pid][2] for pid in ours(processes) if pid != os.getpid()}
+        self.own = own_ticks()
+        return self
+
+    def __exit__(self, *exc):
+        total, busy = machine_ticks()
+        processes = process_ticks()
+        used = own_ticks() - self.own
+        for pid in ours(processes) - {os.getpid()}:
+            used += processes[pid][2] - self.mine.get(pid, 0)
+        elapsed = max(1, total - self.total)
+        others = max(0, (busy - self.busy) - used)
+        self.reading = Reading(time.monotonic() - self.started, others / elapsed)
+        return False
+
+
+def calibrate(rounds: int = 3) -> float:
+    """Milliseconds of a fixed CPU-bound loop (best of a few): compare before and after."""
+    best = float("inf")
+    for _ in range(rounds):
+        began = time.perf_counter()
+        sum(i * i for i in range(2_000_000))
+        best = min(best, time.perf_counter() - began)
+    return round(best * 1000, 1)
