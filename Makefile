@@ -56,11 +56,12 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
-bench: $(VENV)/.installed $(VENV)/.installed-bench postgres
+bench: $(VENV)/.installed-test $(VENV)/.installed-bench postgres
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/dashboard.py --database-url $(PG_URL:/mlsprep=/postgres)
 	$(BIN)/python bench/item_analysis.py
+	$(BIN)/python bench/browser.py --cohort 500
 
 $(VENV)/.installed-mutation: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,mutation]'
