@@ -56,7 +56,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
-bench: $(VENV)/.installed-test $(VENV)/.installed-bench postgres
+bench: $(VENV)/.installed-test $(VENV)/.installed-bench postgres redis
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/dashboard.py --database-url $(PG_URL:/mlsprep=/postgres)

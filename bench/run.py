@@ -1,8 +1,9 @@
 """`make bench`: load tests against gunicorn on PostgreSQL and SQLite, and scaling figures.
 
 Writes bench/results/YYYY-MM-DD.md. Environment: MLSPREP_PG_URL (server, without database
-name), BENCH_LEARNERS (500), BENCH_THINK ("5,15" seconds), BENCH_COHORT_SECONDS (90),
-BENCH_STEPS ("4,8,16,32" clients), BENCH_STEP_SECONDS (20), BENCH_BACKENDS.
+name), MLSPREP_REDIS_URL (database 14 of the local Redis, emptied first), BENCH_LEARNERS
+(500), BENCH_THINK ("5,15" seconds), BENCH_COHORT_SECONDS (90), BENCH_STEPS ("4,8,16,32"
+clients), BENCH_STEP_SECONDS (20), BENCH_BACKENDS ("postgresql,postgresql+redis,sqlite").
 """
 
 import csv
@@ -28,6 +29,7 @@ from disturbance import OTHERS_LIMIT, Watch, calibrate
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("MLSPREP_PG_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("MLSPREP_REDIS_URL", "redis://127.0.0.1:6379/14")
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "500"))
 COHORT_SECONDS = int(os.environ.get("BENCH_COHORT_SECONDS", "90"))
 RAMP_SECONDS = 25
@@ -43,10 +45,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def env_for(database_url: str) -> dict:
+def env_for(database_url: str, redis_url: str = "") -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_FAST_PASSWORD_HASHER="true",
         DJANGO_BENCH_FLOOR_VIEWS="true",
@@ -58,13 +61,13 @@ def env_for(database_url: str) -> dict:
     return env
 
 
-def start_server(database_url: str):
+def start_server(database_url: str, redis_url: str = ""):
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
          "--worker-class", "gthread", "--workers", "4", "--threads", "2",
          "--backlog", "2048"],
-        cwd=ROOT, env=env_for(database_url), start_new_session=True,
+        cwd=ROOT, env=env_for(database_url, redis_url), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -107,10 +110,14 @@ def locust(
     return stats
 
 
-def bench_backend(label: str, database_url: str) -> dict:
-    env = env_for(database_url)
+def bench_backend(label: str, database_url: str, redis_url: str = "") -> dict:
+    env = env_for(database_url, redis_url)
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
     subprocess.run([sys.executable, "bench/prepare.py"], cwd=ROOT, env=env, check=True)
-    process, url = start_server(database_url)
+    process, url = start_server(database_url, redis_url)
     try:
         spawn_rate = max(1, LEARNERS // RAMP_SECONDS)
         cohort = locust(url, "ExamTaker", LEARNERS, COHORT_SECONDS, env, spawn_rate=spawn_rate)
@@ -315,10 +322,14 @@ def main():
         conn.execute(f'CREATE DATABASE "{name}"')
     sqlite_dir = tempfile.mkdtemp()
     results = {}
-    backends = os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",")
+    backends = os.environ.get("BENCH_BACKENDS", "postgresql,postgresql+redis,sqlite").split(",")
     try:
         if "postgresql" in backends:
             results["PostgreSQL"] = bench_backend("PostgreSQL", f"{PG_URL}/{name}")
+        if "postgresql+redis" in backends:
+            results["PostgreSQL with Redis sessions and cache"] = bench_backend(
+                "PostgreSQL + Redis", f"{PG_URL}/{name}", REDIS_URL
+            )
         if "sqlite" in backends:
             results["SQLite"] = bench_backend("SQLite", f"sqlite:///{sqlite_dir}/bench.sqlite3")
     finally:
