@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection, connections
 
-from questions.models import Question
+from questions.models import Question, Report
 from quiz import drawing, services
-from quiz.models import Attempt, AttemptItem
+from quiz.models import Attempt, AttemptItem, Cohort, Membership
 from tests.factories import DomainFactory, QuestionFactory, TopicFactory, UserFactory, fill_bank
 
 MLS_QUOTAS = {"1": 13, "2": 16, "3": 23, "4": 13}
@@ -289,3 +290,353 @@ def test_a_large_bank_draws_unseen_questions_spread_over_every_topic(learner, ml
         assert set(attempt.items.values_list("topic__code", flat=True)) == all_topics
     seen_first = set(first.items.values_list("question_id", flat=True))
     assert not seen_first & set(second.items.values_list("question_id", flat=True))
+
+
+# Time credited to each question, and where the learner resumes
+
+
+def test_the_first_action_is_credited_the_time_since_the_start(attempt, now):
+    item = services.answer_item(
+        item=attempt.items.get(position=1), selected=[0], now=now + timedelta(seconds=90)
+    )
+    assert item.seconds_spent == 90
+    assert attempt.items.get(position=1).seconds_spent == 90
+
+
+def test_an_action_at_once_or_with_the_clock_behind_adds_no_time(attempt, now):
+    services.answer_item(item=attempt.items.get(position=1), selected=[0], now=now)
+    services.flag_item(
+        item=attempt.items.get(position=2), flagged=True, now=now - timedelta(seconds=5)
+    )
+    assert attempt.items.get(position=1).seconds_spent == 0
+    assert attempt.items.get(position=2).seconds_spent == 0
+
+
+def test_each_action_adds_the_time_since_the_previous_one(attempt, now):
+    services.answer_item(
+        item=attempt.items.get(position=1), selected=[0], now=now + timedelta(seconds=100)
+    )
+    second = services.answer_item(
+        item=attempt.items.get(position=2), selected=[1], now=now + timedelta(seconds=130)
+    )
+    again = services.flag_item(
+        item=attempt.items.get(position=1), flagged=True, now=now + timedelta(seconds=175)
+    )
+    assert (second.seconds_spent, again.seconds_spent) == (30, 145)
+    assert attempt.items.get(position=1).seconds_spent == 145
+    assert attempt.items.get(position=2).seconds_spent == 30
+    attempt.refresh_from_db()
+    assert attempt.last_event_at == now + timedelta(seconds=175)
+
+
+def test_the_learner_resumes_at_the_question_they_moved_on_to(attempt, now):
+    services.answer_item(item=attempt.items.get(position=3), selected=[0], now=now, go_to=12)
+    attempt.refresh_from_db()
+    assert attempt.last_position == 12
+    services.flag_item(item=attempt.items.get(position=7), flagged=True, now=now)
+    attempt.refresh_from_db()
+    assert attempt.last_position == 7
+
+
+# Practice: what a start stores, instant feedback, one practice at a time
+
+
+@pytest.fixture
+def topic(mls, bank):
+    return mls.domains.get(code="2").topics.order_by("code").first()
+
+
+def test_a_practice_stores_its_topic_and_shows_the_key_at_once(learner, topic, now):
+    practice = services.start_practice(user=learner, topic=topic, now=now)
+    stored = Attempt.objects.get(pk=practice.pk)
+    assert stored.mode == Attempt.Mode.PRACTICE and stored.topic == topic
+    assert stored.label == f"Topic practice: {topic}"
+    assert stored.instant_feedback and stored.deadline is None
+    assert stored.started_at == stored.last_event_at == now
+    assert set(stored.items.values_list("topic", flat=True)) == {topic.pk}
+
+
+def test_practice_refuses_an_empty_answer_in_plain_words(learner, topic, now):
+    practice = services.start_practice(user=learner, topic=topic, now=now)
+    with pytest.raises(services.InvalidAnswer) as refused:
+        services.answer_item(item=practice.items.get(position=1), selected=[], now=now)
+    assert str(refused.value) == "Choose an answer first."
+    item = practice.items.get(position=1)
+    assert item.selected == [] and item.is_correct is None
+
+
+def test_a_practice_answer_is_final_timed_and_a_second_one_is_refused(learner, topic, now):
+    practice = services.start_practice(user=learner, topic=topic, now=now)
+    item = practice.items.get(position=1)
+    services.answer_item(item=item, selected=correct_indexes(item), now=now + timedelta(seconds=40))
+    with pytest.raises(services.InvalidAnswer) as refused:
+        services.answer_item(
+            item=practice.items.get(position=1),
+            selected=wrong_indexes(item),
+            now=now + timedelta(seconds=60),
+        )
+    assert str(refused.value) == "This question was already answered."
+    item.refresh_from_db()
+    assert item.selected == correct_indexes(item) and item.is_correct is True
+    assert item.seconds_spent == 40
+
+
+def test_starting_a_practice_finishes_only_this_learners_unfinished_practice(
+    learner, other_learner, mls, topic, now
+):
+    theirs = services.start_practice(user=other_learner, topic=topic, now=now)
+    quiz = services.start_quiz(
+        user=learner, blueprint=mls, topic_ids=[topic.pk], size=5, timed=False,
+        instant_feedback=False, title="My quiz", now=now,
+    )  # fmt: skip
+    first = services.start_practice(user=learner, topic=topic, now=now)
+    second = services.start_practice(user=learner, topic=topic, now=now + timedelta(minutes=1))
+    assert second.pk != first.pk and second.is_in_progress
+    first.refresh_from_db()
+    assert first.state == Attempt.State.SUBMITTED
+    assert Attempt.objects.get(pk=theirs.pk).is_in_progress
+    assert Attempt.objects.get(pk=quiz.pk).is_in_progress
+
+
+def test_a_practice_started_twice_at_once_lands_on_one_practice(
+    learner, other_learner, mls, topic, now, monkeypatch
+):
+    """A double click: the second start creates the practice while the first is drawing."""
+    services.start_practice(user=other_learner, topic=topic, now=now)
+    services.start_quiz(
+        user=learner, blueprint=mls, topic_ids=[topic.pk], size=5, timed=False,
+        instant_feedback=False, title="My quiz", now=now,
+    )  # fmt: skip
+    real_draw = services.draw_practice
+    other_click = []
+
+    def draw_while_the_other_click_starts(**kwargs):
+        monkeypatch.setattr(services, "draw_practice", real_draw)
+        other_click.append(services.start_practice(user=learner, topic=topic, now=now))
+        return real_draw(**kwargs)
+
+    monkeypatch.setattr(services, "draw_practice", draw_while_the_other_click_starts)
+    landed = services.start_practice(user=learner, topic=topic, now=now)
+    assert landed.pk == other_click[0].pk
+    assert Attempt.objects.filter(user=learner, mode=Attempt.Mode.PRACTICE).count() == 1
+    assert Attempt.objects.in_progress().count() == 3
+
+
+def test_practice_while_a_mock_is_open_is_refused_naming_the_mock(attempt, learner, topic, now):
+    with pytest.raises(services.MockInProgress) as refused:
+        services.start_practice(user=learner, topic=topic, now=now)
+    assert refused.value.mock.pk == attempt.pk
+    assert str(refused.value) == f"Mock exam {attempt.pk} is in progress."
+    assert not Attempt.objects.filter(mode=Attempt.Mode.PRACTICE).exists()
+
+
+def test_a_mock_started_twice_at_once_resumes_the_one_that_won(
+    learner, other_learner, mls, topic, now, monkeypatch
+):
+    theirs = services.start_attempt(user=other_learner, blueprint=mls, now=now)
+    services.start_practice(user=learner, topic=topic, now=now)
+    real_draw = services.draw_mock
+    other_request = []
+
+    def draw_while_another_request_starts(**kwargs):
+        monkeypatch.setattr(services, "draw_mock", real_draw)
+        other_request.append(services.start_attempt(user=learner, blueprint=mls, now=now))
+        return real_draw(**kwargs)
+
+    monkeypatch.setattr(services, "draw_mock", draw_while_another_request_starts)
+    mine = services.start_attempt(user=learner, blueprint=mls, now=now)
+    assert mine.pk == other_request[0].pk != theirs.pk
+    assert mine.user == learner and mine.mode == Attempt.Mode.MOCK
+    assert Attempt.objects.filter(user=learner, mode=Attempt.Mode.MOCK).count() == 1
+
+
+# Strike-through
+
+
+def test_strike_out_rules_options_out_and_restores_them_never_an_answer(attempt, now):
+    def strike(option, struck, seconds):
+        return services.strike_option(
+            item=attempt.items.get(position=2),
+            option=option,
+            struck=struck,
+            now=now + timedelta(seconds=seconds),
+        )
+
+    assert strike(0, True, 40).struck == [0]
+    strike(3, True, 50)
+    assert strike(1, True, 60).struck == [0, 1, 3]
+    assert attempt.items.get(position=2).struck == [0, 1, 3]
+    assert strike(3, False, 70).struck == [0, 1]
+    assert strike(2, False, 75).struck == [0, 1]
+    item = attempt.items.get(position=2)
+    assert item.struck == [0, 1] and item.selected == [] and item.answered_at is None
+    assert item.seconds_spent == 75
+
+
+def test_strike_out_of_a_choice_that_does_not_exist_is_refused(attempt, now):
+    item = attempt.items.get(position=2)
+    for option in (-1, len(item.choices)):
+        with pytest.raises(services.InvalidAnswer) as refused:
+            services.strike_option(item=item, option=option, struck=True, now=now)
+        assert str(refused.value) == "No such choice."
+    assert attempt.items.get(position=2).struck == []
+
+
+def test_strike_out_and_flag_are_refused_once_the_mock_is_submitted(attempt, now):
+    services.submit_attempt(attempt=attempt, now=now)
+    with pytest.raises(services.AttemptClosed) as closed:
+        services.strike_option(item=attempt.items.get(position=1), option=0, struck=True, now=now)
+    assert closed.value.attempt.state == Attempt.State.SUBMITTED
+    assert str(closed.value) == f"Attempt {attempt.pk} is submitted."
+    with pytest.raises(services.AttemptClosed):
+        services.flag_item(item=attempt.items.get(position=1), flagged=True, now=now)
+    item = attempt.items.get(position=1)
+    assert item.struck == [] and not item.flagged
+
+
+# Setting a mock aside
+
+
+def test_a_scored_mock_is_set_aside_and_counted_again(attempt, now):
+    done = services.submit_attempt(attempt=attempt, now=now)
+    assert services.set_excluded(attempt=done, excluded=True).excluded is True
+    attempt.refresh_from_db()
+    assert attempt.excluded is True
+    assert services.set_excluded(attempt=attempt, excluded=False).excluded is False
+    attempt.refresh_from_db()
+    assert attempt.excluded is False
+
+
+def test_a_mock_in_progress_or_discarded_cannot_be_set_aside(attempt, now):
+    with pytest.raises(services.AttemptClosed) as refused:
+        services.set_excluded(attempt=attempt, excluded=True)
+    assert refused.value.attempt.pk == attempt.pk
+    assert str(refused.value) == f"Attempt {attempt.pk} is in_progress."
+    discarded = services.discard_attempt(attempt=attempt, now=now)
+    with pytest.raises(services.AttemptClosed):
+        services.set_excluded(attempt=discarded, excluded=True)
+    attempt.refresh_from_db()
+    assert attempt.excluded is False and attempt.state == Attempt.State.DISCARDED
+
+
+# Locks
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: make test-postgres"
+)
+def test_an_answer_does_not_wait_for_an_instructor_saving_the_blueprint(attempt, mls, now):
+    """An answer locks its attempt's row only: an instructor's edit of the exam's blueprint,
+    not yet committed, never holds a learner up."""
+    instructor = connections.create_connection("default")
+    try:
+        instructor.set_autocommit(False)
+        with instructor.cursor() as cursor:
+            cursor.execute(
+                "UPDATE questions_blueprint SET notice = %s WHERE id = %s",
+                ["Retiring soon.", mls.pk],
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        services.answer_item(item=attempt.items.get(position=1), selected=[0], now=now)
+        services.submit_attempt(attempt=attempt, now=now)
+    finally:
+        instructor.rollback()
+        instructor.close()
+    assert attempt.items.get(position=1).selected == [0]
+    assert Attempt.objects.get(pk=attempt.pk).state == Attempt.State.SUBMITTED
+
+
+# Time running out
+
+
+def test_close_expired_attempts_counts_every_attempt_that_ran_out(mls, bank, now):
+    old = [
+        services.start_attempt(user=UserFactory(), blueprint=mls, now=now - timedelta(hours=4))
+        for _ in range(2)
+    ]
+    at_the_edge = services.start_attempt(
+        user=UserFactory(), blueprint=mls, now=now - mls.duration - grace()
+    )
+    assert services.close_expired_attempts(now=now) == 2
+    assert {Attempt.objects.get(pk=a.pk).state for a in old} == {Attempt.State.EXPIRED}
+    assert Attempt.objects.get(pk=at_the_edge.pk).is_in_progress
+
+
+def test_the_countdowns_submit_is_time_up_only_within_five_seconds_of_the_deadline(mls, bank, now):
+    edge = services.start_attempt(user=UserFactory(), blueprint=mls, now=now)
+    early = services.start_attempt(user=UserFactory(), blueprint=mls, now=now)
+    five_early = edge.deadline - timedelta(seconds=5)
+    done = services.submit_attempt(attempt=edge, now=five_early, timed_out=True)
+    assert done.state == Attempt.State.EXPIRED and done.finished_at == edge.deadline
+    six_early = early.deadline - timedelta(seconds=6)
+    done = services.submit_attempt(attempt=early, now=six_early, timed_out=True)
+    assert done.state == Attempt.State.SUBMITTED and done.finished_at == six_early
+
+
+def test_a_review_with_nothing_due_says_so_and_starts_nothing(learner, mls, bank, now):
+    with pytest.raises(services.BankTooSmall) as refused:
+        services.start_review(user=learner, blueprint=mls, now=now)
+    assert str(refused.value) == "Nothing is due for review yet."
+    assert not Attempt.objects.exists()
+
+
+# Reports and cohorts
+
+
+def test_a_report_stores_the_learner_the_question_the_version_they_saw_and_why(learner, topic, now):
+    Question.objects.filter(topic=topic).update(version=2)
+    practice = services.start_practice(user=learner, topic=topic, now=now)
+    item = practice.items.get(position=1)
+    Question.objects.filter(topic=topic).update(version=3)  # edited since
+    report = services.report_problem(item=item, reason="wrong_key", text="Option 2 fits.")
+    stored = Report.objects.get(pk=report.pk)
+    assert (stored.user, stored.question_id, stored.question_version) == (
+        learner, item.question_id, 2
+    )  # fmt: skip
+    assert (stored.reason, stored.text, stored.status) == ("wrong_key", "Option 2 fits.", "new")
+
+
+def test_one_open_report_per_learner_and_question(attempt, other_learner, now):
+    item = attempt.items.get(position=1)
+    first = services.report_problem(item=item, reason="typo", text="")
+    with pytest.raises(services.AlreadyReported) as refused:
+        services.report_problem(item=attempt.items.get(position=1), reason="unclear", text="")
+    assert str(refused.value) == "You have already reported this question."
+    services.report_problem(item=attempt.items.get(position=2), reason="unclear", text="")
+    theirs = services.start_practice(user=other_learner, topic=item.topic, now=now)
+    services.report_problem(
+        item=theirs.items.get(question=item.question_id), reason="typo", text=""
+    )
+    Report.objects.filter(pk=first.pk).update(status=Report.Status.FIXED)
+    services.report_problem(item=attempt.items.get(position=1), reason="outdated", text="")
+    assert Report.objects.filter(question=item.question_id).count() == 3
+    assert Report.objects.open().filter(question=item.question_id).count() == 2
+
+
+def test_a_question_no_longer_in_the_bank_cannot_be_reported(attempt):
+    item = attempt.items.get(position=1)
+    item.question.delete()
+    with pytest.raises(services.AlreadyReported) as refused:
+        services.report_problem(item=attempt.items.get(position=1), reason="typo", text="")
+    assert str(refused.value) == "This question is no longer in the bank."
+    assert not Report.objects.exists()
+
+
+def test_a_learner_joins_a_cohort_by_its_code_once(learner, now):
+    cohort = Cohort.objects.create(name="Spring class", end_date=now.date())
+    typed = f"  {cohort.join_code.lower()} "
+    assert services.join_cohort(user=learner, code=typed, now=now) == cohort
+    later = now + timedelta(hours=1)
+    assert services.join_cohort(user=learner, code=cohort.join_code, now=later) == cohort
+    membership = Membership.objects.get()
+    assert (membership.cohort, membership.user, membership.joined_at) == (cohort, learner, now)
+
+
+def test_a_wrong_code_or_a_closed_cohort_joins_nothing(learner, now):
+    closed = Cohort.objects.create(name="Last year", end_date=now.date() - timedelta(days=1))
+    for code in ("NOPE2345", closed.join_code):
+        with pytest.raises(services.CohortClosed) as refused:
+            services.join_cohort(user=learner, code=code, now=now)
+        assert str(refused.value) == "No open cohort has that code. Check it with your instructor."
+    assert not Membership.objects.exists()
