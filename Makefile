@@ -60,6 +60,8 @@ bench: $(VENV)/.installed-test $(VENV)/.installed-bench postgres redis
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/dashboard.py --database-url $(PG_URL:/mlsprep=/postgres)
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/pages.py --database-url $(PG_URL:/mlsprep=/postgres)
 	$(BIN)/python bench/item_analysis.py
 	$(BIN)/python bench/browser.py --cohort 500
 

@@ -15,10 +15,8 @@ import argparse
 import math
 import os
 import random
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -26,17 +24,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from bench.item_analysis import build, use_sqlite_file  # noqa: E402
+from bench.database import fresh_database  # noqa: E402
+from bench.item_analysis import build  # noqa: E402
 
 TARGET_MS = 100
 ITEMS_PER_MOCK = 65
-
-
-def use_postgres(url: str, name: str) -> None:
-    import dj_database_url
-    from django.conf import settings
-
-    settings.DATABASES["default"] = dj_database_url.parse(url.rsplit("/", 1)[0] + "/" + name)
 
 
 def spread_over_days():
@@ -99,38 +91,13 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL maintenance database URL.")
     args = parser.parse_args()
     mocks = math.ceil(args.items / ITEMS_PER_MOCK)
-    name = f"mlsprep_dashboard_{secrets.token_hex(3)}"
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.database_url:
-            import psycopg
-
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            use_postgres(args.database_url, name)
-            where = "PostgreSQL"
-        else:
-            use_sqlite_file(Path(tmp) / "dashboard.sqlite3")
-            where = "SQLite"
-
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
-
-        try:
-            call_command("migrate", verbosity=0)
-            began = time.perf_counter()
-            build(mocks, ITEMS_PER_MOCK, args.bank, random.Random(args.seed), per_user=mocks)
-            user = spread_over_days()
-            cards = score_and_schedule(user)
-            built = time.perf_counter() - began
-            samples, queries, due = measure(args.runs)
-        finally:
-            connections.close_all()
-            if args.database_url:
-                with psycopg.connect(args.database_url, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(args.database_url, "mlsprep_dashboard") as where:
+        began = time.perf_counter()
+        build(mocks, ITEMS_PER_MOCK, args.bank, random.Random(args.seed), per_user=mocks)
+        user = spread_over_days()
+        cards = score_and_schedule(user)
+        built = time.perf_counter() - began
+        samples, queries, due = measure(args.runs)
     p95 = statistics.quantiles(samples, n=20)[-1]
     median = statistics.median(samples)
     verdict = "meets" if max(median, p95) <= TARGET_MS else "misses"

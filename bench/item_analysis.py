@@ -24,23 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from bench.database import use_sqlite_file  # noqa: E402
+
 LEARNERS_PER_USER = 10
 WHY = "Synthetic reason why this option is right or wrong in this scenario, " * 2
-
-
-def use_sqlite_file(path: Path) -> None:
-    """Point Django at a fresh SQLite file before anything opens a connection."""
-    from django.conf import settings
-
-    settings.DATABASES["default"] = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(path),
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-    }
 
 
 def build(
