@@ -90,7 +90,7 @@ def choice_problems(kind: str, choices: list[dict]) -> list[str]:
     return problems
 
 
-def reference_problems(references, *, required: bool = True) -> list[str]:
+def reference_problems(references, *, required: bool) -> list[str]:
     """1 to MAX_REFERENCES entries of {title, url}, each https on an allowed host (a draft
     may have none yet: ``required`` False)."""
     if not isinstance(references, list) or not all(isinstance(r, dict) for r in references):

@@ -249,6 +249,37 @@ def test_load_bank_command_reports_and_refuses(mls, good_file, tmp_path, capsys)
         call_command("load_bank", str(bad))
 
 
+def test_load_bank_command_says_the_counts_and_at_verbosity_2_each_id(
+    mls, good_file, tmp_path, capsys
+):
+    call_command("load_bank", str(good_file))
+    assert capsys.readouterr().out == "2 created, 0 updated, 0 unchanged.\n"
+    Question.objects.all().delete()
+    call_command("load_bank", str(good_file), verbosity=2)
+    assert capsys.readouterr().out == (
+        "2 created, 0 updated, 0 unchanged.\n  created mod-select-901\n  created mod-select-902\n"
+    )
+    changed = write(tmp_path, "3.2-good.yaml", with_change("K-Means", "k-means"))
+    call_command("load_bank", str(changed), verbosity=2)
+    assert (
+        capsys.readouterr().out == "0 created, 1 updated, 1 unchanged.\n  updated mod-select-901\n"
+    )
+
+
+def test_export_bank_keeps_to_the_topic_and_status_asked_for(mls, good_file, tmp_path):
+    other = GOOD.replace('topic: "3.2"', 'topic: "2.1"').replace("mod-select-90", "eda-prep-90")
+    load_bank([str(good_file), str(write(tmp_path, "2.1-other.yaml", other))])
+    Question.objects.filter(external_id="mod-select-902").update(status=Question.Status.DRAFT)
+
+    def exported(**filters):
+        return [row["id"] for row in json.loads(export_bank("json", **filters))]
+
+    assert exported() == ["eda-prep-901", "eda-prep-902", "mod-select-901"]
+    assert exported(domain="3") == ["mod-select-901"]
+    assert exported(topic="2.1") == ["eda-prep-901", "eda-prep-902"]
+    assert exported(topic="3.2", status=Question.Status.DRAFT) == ["mod-select-902"]
+
+
 def test_load_bank_dry_run_saves_nothing(mls, good_file, capsys):
     call_command("load_bank", str(good_file), "--dry-run")
     assert "Dry run" in capsys.readouterr().out

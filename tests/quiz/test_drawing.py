@@ -264,6 +264,75 @@ def test_a_quiz_over_two_topics_takes_turns_between_them(learner):
         assert by_topic == {big.pk: 2, small.pk: 2}
 
 
+def quiz_of(learner, topic, source, *, within=None, size=10):
+    return set(
+        draw_quiz(
+            user=learner, topic_ids=[topic.pk], size=size, source=source,
+            rng=random.Random(0), within=within,
+        )
+    )  # fmt: skip
+
+
+def test_retake_my_missed_draws_the_questions_the_learner_last_got_wrong(
+    learner, other_learner, now
+):
+    topic = topic_of(one_topic_blueprint(size=6))
+    fixed, slipped, answered_late, left_blank, others, never = topic.questions.order_by("pk")
+    day = timedelta(days=1)
+    # Submitted on day 5, its answers given on days 1 and 0: the answer's time decides.
+    past_attempt(
+        learner, [(fixed, False, now + day), (answered_late, True, now)], finished_at=now + 5 * day
+    )
+    # Submitted on day 3, answered on day 2; the blank one counts on the submit (day 6).
+    past_attempt(
+        learner,
+        [(fixed, True, now + 2 * day), (slipped, False, now + 2 * day)],
+        finished_at=now + 3 * day,
+    )
+    past_attempt(learner, [(answered_late, False, now - day)], finished_at=now - day)
+    past_attempt(learner, [(left_blank, True, now + 4 * day)], finished_at=now + 4 * day)
+    past_attempt(learner, [(left_blank, False, None)], finished_at=now + 6 * day)
+    past_attempt(other_learner, [(others, False, now)], finished_at=now)
+    assert quiz_of(learner, topic, Source.MISSED) == {slipped.pk, left_blank.pk}
+
+
+def test_retake_my_missed_from_one_result_draws_only_what_was_missed_there(learner, now):
+    topic = topic_of(one_topic_blueprint(size=4))
+    first, second, right, _ = topic.questions.order_by("pk")
+    past_attempt(learner, [(first, False, now)], finished_at=now)
+    result = past_attempt(
+        learner, [(second, False, now), (right, True, now)], finished_at=now + timedelta(hours=4)
+    )
+    assert quiz_of(learner, topic, Source.MISSED, within=result) == {second.pk}
+
+
+def test_retake_my_flagged_draws_only_the_learners_own_flags(learner, other_learner, now):
+    topic = topic_of(one_topic_blueprint(size=4))
+    mine, theirs, plain, _ = topic.questions.order_by("pk")
+    past_attempt(learner, [(mine, True, now), (plain, True, now)], finished_at=now)
+    past_attempt(other_learner, [(theirs, True, now)], finished_at=now)
+    AttemptItem.objects.filter(question__in=[mine, theirs]).update(flagged=True)
+    assert quiz_of(learner, topic, Source.FLAGGED) == {mine.pk}
+
+
+def test_only_unseen_leaves_out_what_the_learner_was_shown_and_nothing_else(
+    learner, other_learner, now
+):
+    topic = topic_of(one_topic_blueprint(size=5))
+    shown, blank, theirs, new_a, new_b = topic.questions.order_by("pk")
+    past_attempt(learner, [(shown, True, now), (blank, None, None)], finished_at=now)
+    past_attempt(other_learner, [(theirs, False, now)], finished_at=now)
+    assert quiz_of(learner, topic, Source.UNSEEN) == {theirs.pk, new_a.pk, new_b.pk}
+    assert quiz_of(learner, topic, Source.ALL) == ids(topic.questions.all())
+
+
+def test_a_quiz_with_nothing_to_draw_says_so(learner):
+    topic = topic_of(one_topic_blueprint(size=3))
+    with pytest.raises(BankTooSmall) as error:
+        quiz_of(learner, topic, Source.MISSED)
+    assert str(error.value) == "No published question matches that choice yet."
+
+
 # What an attempt freezes
 
 

@@ -299,6 +299,17 @@ def test_an_answer_with_instant_feedback_counts_on_its_day(learner, now):
     assert item.graded_on == date(2026, 5, 6)
 
 
+def test_the_day_stored_when_graded_is_kept_when_the_time_zone_changes(learner, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    attempt = midnight_mock(learner)
+    settings.TIME_ZONE = "UTC"  # in UTC all three fell on 4 May
+    evidence = evidence_by_topic(learner)[attempt.items.first().topic_id]
+    assert sorted((e.day, e.answered) for e in evidence) == [
+        (date(2026, 5, 4), 1),
+        (date(2026, 5, 5), 2),
+    ]
+
+
 def test_answers_graded_before_the_day_was_stored_get_it_from_the_migration(learner, settings):
     from django.apps import apps
 

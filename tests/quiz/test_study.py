@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from questions.models import Question, Topic
+from questions.models import Blueprint, Question, Topic
 from quiz import mastery, scheduling, services
 from quiz.models import Attempt, ReviewCard
 from tests.factories import QuestionFactory
@@ -118,14 +118,7 @@ def test_presets_draw_what_they_say(client_in, learner, bank, now, preset, title
 
 
 def test_retake_my_missed_from_a_result_draws_that_attempts_missed(client_in, learner, bank, now):
-    mock = services.start_attempt(
-        user=learner,
-        blueprint=Attempt.objects.none()
-        .model.objects.none()
-        .model._meta.apps.get_model("questions", "Blueprint")
-        .objects.default(),
-        now=now,
-    )
+    mock = services.start_attempt(user=learner, blueprint=Blueprint.objects.default(), now=now)
     for position in range(1, 66):
         item = mock.items.get(position=position)
         picks = (
@@ -135,11 +128,19 @@ def test_retake_my_missed_from_a_result_draws_that_attempts_missed(client_in, le
         )
         services.answer_item(item=item, selected=picks, now=now)
     services.submit_attempt(attempt=mock, now=now)
+    wrong = set(mock.items.filter(position__lte=5).values_list("question", flat=True))
+    # A later miss elsewhere is not one of this result's.
+    practice = services.start_practice(
+        user=learner, topic=mock.items.get(position=6).topic, now=now
+    )
+    later = next(item for item in practice.items.all() if item.question_id not in wrong)
+    miss = next(i for i in range(len(later.choices)) if i not in later.correct_indexes)
+    services.answer_item(item=later, selected=[miss], now=now)
+    services.submit_attempt(attempt=practice, now=now)
     results = client_in.get(reverse("quiz:results", args=[mock.pk])).content.decode()
     assert "Retake my missed" in results and "Practise my weakest topic" in results
     start(client_in, source="missed", from_attempt=mock.pk, length=65, feedback="now")
     quiz = Attempt.objects.get(mode=Attempt.Mode.QUIZ)
-    wrong = set(mock.items.filter(position__lte=5).values_list("question", flat=True))
     assert set(quiz.items.values_list("question", flat=True)) == wrong
 
 
