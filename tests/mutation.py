@@ -25,7 +25,7 @@ def results() -> dict[str, dict[str, str]]:
         module = str(meta.relative_to(ROOT / "mutants")).removesuffix(".meta")
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         for name, code in codes.items():
-            found[module][name] = STATUS.get(code, "suspicious")
+            found[module][name] = "not run" if code is None else STATUS.get(code, "suspicious")
     return found
 
 
@@ -66,7 +66,12 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "mutmut", "run"], cwd=ROOT, check=False)
     seconds = time.monotonic() - started
     equivalent = yaml.safe_load(EQUIVALENT.read_text()) or {} if EQUIVALENT.exists() else {}
-    table = report(results(), equivalent, seconds)
+    found = results()
+    pending = sum(list(statuses.values()).count("not run") for statuses in found.values())
+    if pending:
+        print(f"The run ended with {pending} mutants not run: {DOC.name} is left as it was.")
+        return 1
+    table = report(found, equivalent, seconds)
     text = DOC.read_text()
     DOC.write_text(text[: text.index(START)] + table + text[text.index(END) + len(END) :])
     print(table)
