@@ -53,7 +53,7 @@ def walk(url: str) -> tuple[list[float], dict[str, int]]:
         # and JavaScript gzipped (whitenoise serves precompressed files after collectstatic).
         def weigh(response):
             kind = response.request.resource_type
-            if kind in {"document", "stylesheet", "script"}:
+            if kind in {"document", "stylesheet", "script"} and not response.request.redirected_to:
                 body = response.body()
                 size = len(body) if kind == "document" else len(gzip.compress(body, 9))
                 weights[kind] = weights.get(kind, 0) + size

@@ -25,11 +25,14 @@ def refuse_nul_characters(get_response):
 
 
 def private_pages(get_response):
-    """Pages for a signed-in user hold their answers: no shared or browser cache keeps them."""
+    """Pages for a signed-in user hold their answers: no shared or browser cache keeps them.
+    A page that never read the session (so never the user) holds nothing of anyone's, and
+    asking whether someone is signed in would cost it the session and user queries."""
 
     def middleware(request):
         response = get_response(request)
-        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+        private = request.session.accessed and request.user.is_authenticated
+        if private and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
 

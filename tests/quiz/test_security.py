@@ -230,6 +230,19 @@ def test_pages_of_a_signed_in_learner_are_not_cached(learner_client):
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
+def test_a_page_that_reads_nothing_of_the_user_costs_no_query(
+    learner_client, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = learner_client.get(reverse("ping"))
+    assert response.status_code == 200
+
+
+def test_the_landing_page_for_visitors_may_be_cached(client, db):
+    response = client.get(reverse("quiz:home"))
+    assert response.status_code == 200 and "no-store" not in response.get("Cache-Control", "")
+
+
 def test_a_malformed_multipart_body_is_a_400_and_keeps_the_answer(db):
     """Finding 13: a body whose fields are lost must not read as "clear my answer"."""
     blueprint = one_topic_blueprint(10)
