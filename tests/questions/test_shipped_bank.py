@@ -14,16 +14,27 @@ from django.utils import timezone
 from questions import quality
 from questions.bank import load_bank
 from questions.coverage import missing, published_questions, tag_counts
+from questions.models import Question, Tag
 from quiz import drawing, services
 from tests.factories import UserFactory
 
 SEEDS = Path(os.environ.get("MLSPREP_SEEDS_DIR", settings.BASE_DIR.parent / "shared" / "seeds"))
 
 
+@pytest.fixture(scope="module")
+def shipped(django_db_setup, django_db_blocker):
+    """The shipped bank, loaded once for this module (each test reads it, none changes it)
+    and removed after it."""
+    with django_db_blocker.unblock():
+        report = load_bank()
+        yield report
+        Question.objects.all().delete()
+        Tag.objects.all().delete()
+
+
 @pytest.fixture
-def bank(mls):
-    report = load_bank()
-    assert report.updated == []
+def bank(shipped, mls):
+    assert shipped.updated == []
     return published_questions(mls)
 
 
