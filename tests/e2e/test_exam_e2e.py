@@ -99,9 +99,11 @@ def test_full_mock_exam_from_sign_up_to_results(page, shipped_bank, screenshot):
     expect(rows).to_have_count(4)
     for name in ["Data Engineering", "Exploratory Data Analysis", "Modeling", "Operations"]:
         expect(page.get_by_role("table").first).to_contain_text(name)
-    # Answered within a second each here, so no pace can be judged; the verdicts themselves
-    # are pinned in tests/quiz/test_exam_day.py.
-    expect(page.locator(".pace-verdict")).to_contain_text("No time was recorded")
+    # Answered a second or so apart: too little time for a pace (on a fast machine), or far
+    # ahead of it. The verdicts themselves are pinned in tests/quiz/test_exam_day.py.
+    expect(page.locator(".pace-verdict")).to_contain_text(
+        re.compile(r"^(No time was recorded|Well ahead of the exam's pace: 0\.\d min a question)")
+    )
     assert_accessible(page, "results")
     screenshot(page, "results-laptop")
     attempt = Attempt.objects.get(user__username="erin")
