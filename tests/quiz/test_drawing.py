@@ -43,25 +43,10 @@ def past_attempt(user, answers, *, finished_at, mode=Attempt.Mode.PRACTICE):
         finished_at=finished_at,
         question_count=len(answers),
     )
-    AttemptItem.objects.bulk_create(
-        AttemptItem(
-            attempt=attempt,
-            position=position,
-            question=question,
-            question_version=question.version,
-            external_id=question.external_id,
-            domain_code=question.topic.domain.code,
-            domain_name=question.topic.domain.name,
-            topic=question.topic,
-            kind=question.kind,
-            stem=question.stem,
-            explanation=question.explanation,
-            choices=question.choice_list(),
-            answered_at=answered_at,
-            is_correct=right,
-        )
-        for position, (question, right, answered_at) in enumerate(answers, start=1)
-    )
+    items = freeze_items(attempt, [question.pk for question, _, _ in answers], random.Random(0))
+    for item, (_, right, answered_at) in zip(items, answers, strict=True):
+        item.answered_at, item.is_correct = answered_at, right
+    AttemptItem.objects.bulk_create(items)
     return attempt
 
 
