@@ -94,7 +94,7 @@ def measure(runs: int) -> list[tuple[str, float]]:
 
     request = RequestFactory().get(page)
     request.user, request._messages, request.htmx = user, [], False
-    context = views._exam_context(item.attempt, item, now)
+    context = views._exam_context(item, now)
     parts = {
         "item and attempt query (get_own_item)": lambda: get_own_item(
             user, attempt.pk, POSITION, instant_feedback=False

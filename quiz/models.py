@@ -9,6 +9,13 @@ from django.db.models import Q
 from questions.models import Blueprint, Question, Topic
 
 
+def item_state(selected: list, required: int) -> str:
+    """answered, incomplete (fewer picks than asked) or unanswered."""
+    if not selected:
+        return "unanswered"
+    return "answered" if len(selected) >= required else "incomplete"
+
+
 class AttemptQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(state=Attempt.State.IN_PROGRESS)
@@ -57,6 +64,10 @@ class Attempt(models.Model):
     # Where the learner was, and when they last did something (for resuming and pacing).
     last_position = models.PositiveSmallIntegerField(default=1)
     last_event_at = models.DateTimeField(null=True, blank=True)
+    # One letter per question in position order, rewritten with every change of an item under
+    # the attempt's lock, so the exam screen draws its navigator without reading the items:
+    # a(nswered), i(ncomplete) or u(nanswered), upper case when the question is flagged.
+    item_states = models.TextField(blank=True, default="")
 
     objects = AttemptQuerySet.as_manager()
 
@@ -213,6 +224,17 @@ class AttemptItem(models.Model):
     @property
     def is_complete(self) -> bool:
         return len(self.selected) >= self.required
+
+    @property
+    def state(self) -> str:
+        """answered, incomplete (fewer picks than asked) or unanswered."""
+        return item_state(self.selected, self.required)
+
+    @property
+    def state_letter(self) -> str:
+        """This question's letter in its attempt's ``item_states``."""
+        letter = self.state[0]
+        return letter.upper() if self.flagged else letter
 
     def selection_problem(self, chosen: list[int]) -> str | None:
         """Why a selection does not fit this question, or None."""

@@ -7,7 +7,7 @@ from django.db.models import Min
 from questions.models import Blueprint, Report
 
 from . import mastery, scheduling
-from .models import Attempt, AttemptItem
+from .models import Attempt, AttemptItem, item_state
 
 # The dashboard lists the latest few; the history page has them all.
 RECENT_ROWS = 10
@@ -68,19 +68,15 @@ def history(user):
     )
 
 
-def item_state(selected: list, required: int) -> str:
-    """answered, incomplete (fewer picks than asked) or unanswered."""
-    if not selected:
-        return "unanswered"
-    return "answered" if len(selected) >= required else "incomplete"
+STATE_BY_LETTER = {"a": "answered", "i": "incomplete", "u": "unanswered"}
 
 
 def navigator(attempt: Attempt, current: int) -> list[dict]:
-    """One row per question for the navigator, its class and spoken label worked out here."""
+    """One row per question for the navigator, its class and spoken label worked out here,
+    from the attempt's ``item_states`` (no query)."""
     rows = []
-    items = attempt.items.values_list("position", "selected", "flagged", "required")
-    for position, selected, flagged, required in items:
-        state = item_state(selected, required)
+    for position, letter in enumerate(attempt.item_states, start=1):
+        state, flagged = STATE_BY_LETTER[letter.lower()], letter.isupper()
         rows.append(
             {
                 "number": str(position),  # a string: the template skips number localization

@@ -105,6 +105,7 @@ def _create(
             last_event_at=now,
             deadline=deadline,
             question_count=len(question_ids),
+            item_states="u" * len(question_ids),
             **fields,
         )
         AttemptItem.objects.bulk_create(freeze_items(attempt, question_ids, rng))
@@ -270,8 +271,12 @@ def _change_item(item: AttemptItem, now: datetime, change, *, go_to: int | None 
             row = AttemptItem.objects.filter(pk=item.pk)
             change(item, row, {"seconds_spent": F("seconds_spent") + seconds})
             locked.last_event_at, locked.last_position = now, go_to or item.position
+            states, at = locked.item_states, item.position - 1
+            locked.item_states = states[:at] + item.state_letter + states[at + 1 :]
             Attempt.objects.filter(pk=locked.pk).update(
-                last_event_at=now, last_position=locked.last_position
+                last_event_at=now,
+                last_position=locked.last_position,
+                item_states=locked.item_states,
             )
     if closed:
         raise AttemptClosed(locked)

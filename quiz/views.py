@@ -153,7 +153,8 @@ def start(request):
     return redirect("quiz:question", pk=attempt.pk, position=1)
 
 
-def _exam_context(attempt: Attempt, item, now, **extra) -> dict:
+def _exam_context(item, now, **extra) -> dict:
+    attempt = item.attempt
     navigator = selectors.navigator(attempt, item.position)
     return {
         "attempt": attempt,
@@ -176,7 +177,7 @@ def question(request, pk: int, position: int):
     attempt = services.close_if_expired(item.attempt, now=now)
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
-    context = _exam_context(attempt, item, now)
+    context = _exam_context(item, now)
     template = "quiz/_question.html" if request.htmx else "quiz/question.html"
     return render(request, template, context)
 
@@ -197,7 +198,7 @@ def answer(request, pk: int, position: int):
         if request.htmx or set(form.errors) != {"choice"}:
             return bad_request(form)
         # A plain post with too many picks: the page again, the earlier selection kept.
-        context = _exam_context(attempt, item, timezone.now(), error=form.errors["choice"][0])
+        context = _exam_context(item, timezone.now(), error=form.errors["choice"][0])
         return render(request, "quiz/question.html", context, status=400)
     target = form.target(attempt)
     if target is None:
@@ -213,7 +214,7 @@ def answer(request, pk: int, position: int):
     except services.InvalidAnswer as error:
         return HttpResponseBadRequest(str(error))
     if request.htmx:
-        return render(request, "quiz/_saved.html", _exam_context(attempt, item, now))
+        return render(request, "quiz/_saved.html", _exam_context(item, now))
     if target == "review":
         return redirect("quiz:finish", pk=attempt.pk)
     return redirect("quiz:question", pk=attempt.pk, position=target)
@@ -232,7 +233,7 @@ def flag(request, pk: int, position: int):
     except services.AttemptClosed as closed:
         return _closed_response(request, closed.attempt)
     if request.htmx:
-        return render(request, "quiz/_flagged.html", _exam_context(item.attempt, item, now))
+        return render(request, "quiz/_flagged.html", _exam_context(item, now))
     return redirect("quiz:question", pk=pk, position=position)
 
 
@@ -255,7 +256,7 @@ def strike(request, pk: int, position: int):
     except services.InvalidAnswer as error:
         return HttpResponseBadRequest(str(error))
     if request.htmx:
-        return render(request, "quiz/_exam_choices.html", _exam_context(item.attempt, item, now))
+        return render(request, "quiz/_exam_choices.html", _exam_context(item, now))
     return redirect("quiz:question", pk=pk, position=position)
 
 

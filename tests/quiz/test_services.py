@@ -9,7 +9,14 @@ from django.db import connection, connections
 from questions.models import Question, Report
 from quiz import drawing, services
 from quiz.models import Attempt, AttemptItem, Cohort, Membership
-from tests.factories import DomainFactory, QuestionFactory, TopicFactory, UserFactory, fill_bank
+from tests.factories import (
+    DomainFactory,
+    QuestionFactory,
+    TopicFactory,
+    UserFactory,
+    fill_bank,
+    one_topic_blueprint,
+)
 
 MLS_QUOTAS = {"1": 13, "2": 16, "3": 23, "4": 13}
 
@@ -640,3 +647,52 @@ def test_a_wrong_code_or_a_closed_cohort_joins_nothing(learner, now):
             services.join_cohort(user=learner, code=code, now=now)
         assert str(refused.value) == "No open cohort has that code. Check it with your instructor."
     assert not Membership.objects.exists()
+
+
+def letters_from_items(attempt: Attempt) -> str:
+    """What item_states must say, worked out from the items themselves."""
+    letters = []
+    for selected, required, flagged in attempt.items.values_list("selected", "required", "flagged"):
+        letter = "u" if not selected else "a" if len(selected) >= required else "i"
+        letters.append(letter.upper() if flagged else letter)
+    return "".join(letters)
+
+
+def test_item_states_follow_every_answer_flag_and_strike(learner, now):
+    attempt = services.start_attempt(user=learner, blueprint=one_topic_blueprint(6), now=now)
+    assert attempt.item_states == "uuuuuu"
+    rng, seen = random.Random(7), set()
+    for step in range(150):
+        item = attempt.items.get(position=rng.randint(1, 6))
+        action = rng.choice(["answer", "flag", "strike"])
+        if action == "answer":
+            picks = rng.sample(range(len(item.choices)), rng.randint(0, item.required))
+            services.answer_item(item=item, selected=picks, now=now)
+        elif action == "flag":
+            services.flag_item(item=item, flagged=rng.random() < 0.5, now=now)
+        else:
+            services.strike_option(item=item, option=0, struck=rng.random() < 0.5, now=now)
+        attempt.refresh_from_db()
+        assert attempt.item_states == letters_from_items(attempt), (step, action)
+        seen |= set(attempt.item_states)
+    assert seen == set("uaiUAI")  # the walk went through every state, flagged and not
+
+
+def test_the_migration_fills_item_states_from_the_items(learner, now):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("quiz.migrations.0011_item_states").backfill
+    attempt = services.start_attempt(user=learner, blueprint=one_topic_blueprint(6), now=now)
+    multiple = attempt.items.filter(required__gt=1).first()
+    single = list(attempt.items.filter(required=1))
+    services.answer_item(item=single[0], selected=[0], now=now)
+    services.flag_item(item=single[1], flagged=True, now=now)
+    services.answer_item(item=multiple, selected=[0], now=now)
+    expected = letters_from_items(attempt)
+    Attempt.objects.update(item_states="")
+    backfill(apps, None)
+    attempt.refresh_from_db()
+    assert attempt.item_states == expected
+    assert "a" in expected and "U" in expected and "i" in expected
