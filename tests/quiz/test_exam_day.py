@@ -106,6 +106,11 @@ def test_strike_out_is_saved_with_the_item_never_an_answer_and_shown_in_review(
     assert item.struck == [1] and item.selected == []
     page = client_in.get(reverse("quiz:question", args=[mock.pk, 2])).content.decode()
     assert "(struck out)" in page and ">Restore 2</button>" in page
+    assert page.count('<div class="choice struck">') == 1
+    assert page.count('<div class="choice">') == len(item.choices) - 1
+    options = len(item.choices)  # the keys 1…n choose, Shift+1…n strike
+    for number in range(1, options + 1):
+        assert f'data-shortcut="{number}"' in page and f'data-strike="{number}"' in page
     assert client_in.post(url, {"restore": "1"})["Location"].endswith("/questions/2/")
     assert item_at(mock, 2).struck == []
     client_in.post(url, {"strike": "3"})
