@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url
 
 from questions.models import Blueprint, Report
 
@@ -165,6 +166,7 @@ def _exam_context(item, now, **extra) -> dict:
         "seconds_left": attempt.seconds_left(now),
         "is_first": item.position == 1,
         "is_last": item.position == attempt.question_count,
+        "answer_url": reverse("quiz:answer", args=[attempt.pk, item.position]),
         **extra,
     }
 
@@ -177,9 +179,17 @@ def question(request, pk: int, position: int):
     attempt = services.close_if_expired(item.attempt, now=now)
     if not attempt.is_in_progress:
         return redirect("quiz:results", pk=attempt.pk)
-    context = _exam_context(item, now)
-    template = "quiz/_question.html" if request.htmx else "quiz/question.html"
-    return render(request, template, context)
+    if request.htmx:
+        return _moved_to(request, item, now)
+    return render(request, "quiz/question.html", _exam_context(item, now))
+
+
+def _moved_to(request, item: AttemptItem, now) -> HttpResponse:
+    """Question ``item`` in place of the one shown (Previous, Next, the navigator), its
+    address pushed to the browser's history: the timer and the page around it stay."""
+    response = render(request, "quiz/_moved.html", _exam_context(item, now))
+    url = reverse("quiz:question", args=[item.attempt_id, item.position])
+    return push_url(response, url)
 
 
 def _closed_response(request, attempt: Attempt):
@@ -213,6 +223,9 @@ def answer(request, pk: int, position: int):
         return _closed_response(request, closed.attempt)
     except services.InvalidAnswer as error:
         return HttpResponseBadRequest(str(error))
+    if request.htmx and request.htmx.trigger_name == "go" and target != "review":
+        moved = get_own_item(request.user, attempt.pk, target, instant_feedback=False)
+        return _moved_to(request, moved, now)
     if request.htmx:
         return render(request, "quiz/_saved.html", _exam_context(item, now))
     if target == "review":

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -37,13 +38,15 @@ def percent(part: int, whole: int) -> int:
 
 
 @register.simple_tag
-def navigator_buttons(rows: list[dict]) -> str:
+def navigator_buttons(rows: list[dict], post_url: str) -> str:
     """The navigator's buttons, built in Python: it is drawn on every exam page and save.
-    Every part is a number or a word from selectors.navigator, so nothing needs escaping."""
+    Every part is a number or a word from selectors.navigator, or the escaped address the
+    buttons post the answer to (with htmx; the answer form's own action without it)."""
+    post_url = escape(post_url)
     return mark_safe(
         "\n".join(
             f'<li><button form="answer-form" name="go" value="{row["number"]}" '
-            f'class="{row["css"]}" aria-label="{row["label"]}"'
+            f'hx-post="{post_url}" class="{row["css"]}" aria-label="{row["label"]}"'
             f"{CURRENT if row['current'] else ''}>{row['number']}</button></li>"
             for row in rows
         )

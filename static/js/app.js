@@ -107,9 +107,14 @@
   document.addEventListener("submit", confirmBeforeSubmit);
 
   // Practice feedback replaces the question: bring the verdict into view and to screen readers.
+  // Previous, Next and the navigator bring another question in place: its heading is read first.
   document.addEventListener("htmx:afterSwap", function (event) {
     var feedback = event.detail.target.querySelector && event.detail.target.querySelector("#feedback");
     if (feedback) feedback.focus();
+    if (event.detail.target.id === "question-area") {
+      var heading = document.getElementById("question-heading");
+      if (heading) heading.focus({ preventScroll: true });
+    }
   });
 
   // Refusals come back with a message worth showing: a late answer (409), a selection that
@@ -121,7 +126,8 @@
       event.detail.target = document.getElementById("connection-status");
     }
     // A refused answer is said beside the form, which stays as it was.
-    var form = event.detail.requestConfig && event.detail.requestConfig.elt.closest("[data-error-target]");
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var form = elt && (elt.closest("[data-error-target]") || (elt.form && elt.form.closest("[data-error-target]")));
     if (status === 400 && form) {
       event.detail.target = document.querySelector(form.dataset.errorTarget);
     }

@@ -51,7 +51,10 @@ def page(browser, live_server):
     blocked = []
     page.on(
         "console",
-        lambda message: "Content Security Policy" in message.text and blocked.append(message.text),
+        lambda message: (
+            "Content Security Policy" in message.text
+            and blocked.append(f"{message.text} at {message.location}")
+        ),
     )
     yield page
     context.close()

@@ -179,3 +179,31 @@ def test_sign_up_page_is_accessible_and_phone_layout_fits(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "results-phone")
     context.close()
+
+
+def test_next_brings_the_question_in_place_and_back_returns_to_the_saved_answer(page, shipped_bank):
+    sign_up(page, "nav")
+    start_mock(page)
+    expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
+    picked = answer_current(page)
+    page.evaluate("window.samePage = true")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Question 2 of 65")).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/questions/2/$"))
+    expect(page).to_have_title("Question 2 of 65 · mlsprep")
+    assert page.evaluate("window.samePage") is True  # swapped in place: no page load
+    navigator = page.get_by_role("navigation", name="Questions")
+    expect(navigator.get_by_role("button", name="Question 1, answered")).to_be_visible()
+    expect(navigator.get_by_role("button", name="Question 2, unanswered")).to_have_attribute(
+        "aria-current", "step"
+    )
+    navigator.get_by_role("button", name="Question 10, unanswered").click()
+    expect(page.get_by_role("heading", name="Question 10 of 65")).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/questions/10/$"))
+    page.go_back()
+    expect(page.get_by_role("heading", name="Question 2 of 65")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
+    for index in range(picked):
+        expect(choices(page).nth(index)).to_be_checked()
+    expect(page.locator("#progress")).to_contain_text("Answered 1 of 65")

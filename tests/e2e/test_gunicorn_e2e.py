@@ -127,7 +127,8 @@ def test_answers_survive_a_sigkill_of_the_server(browser, database, servers):
     page = context.new_page()
     sign_up(page, "crash")
     start_mock(page)
-    for _ in range(5):
+    for position in range(1, 6):
+        expect(page.get_by_role("heading", name=f"Question {position} of 65")).to_be_visible()
         answer_current(page)
         page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Question 6 of 65")).to_be_visible()

@@ -22,9 +22,11 @@ def topic_evidence(page, code):
 def test_exam_review_dashboard_practice_loop(page, shipped_bank, screenshot):
     sign_up(page, "lee")
     start_mock(page)
-    for _ in range(5):
+    for position in range(1, 6):
+        expect(page.get_by_role("heading", name=f"Question {position} of 65")).to_be_visible()
         answer_current(page)
         page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Question 6 of 65")).to_be_visible()
     page.get_by_role("button", name="Review and submit").click()
     submit_exam(page)
     expect(page.get_by_role("heading", name="Results")).to_be_visible()

@@ -106,11 +106,58 @@ def test_htmx_autosave_returns_status_and_navigator(client_in, attempt):
     assert "Answer saved." in html
     assert 'id="navigator"' in html and 'hx-swap-oob="true"' in html
     assert "Answered 1 of 65" in html
+    post = q_url(attempt, 2, "answer")
     assert (
-        '<li><button form="answer-form" name="go" value="2" class="nav-item answered" '
-        'aria-label="Question 2, answered" aria-current="step">2</button></li>'
+        f'<li><button form="answer-form" name="go" value="2" hx-post="{post}" '
+        'class="nav-item answered" aria-label="Question 2, answered" aria-current="step">2'
+        "</button></li>"
     ) in html
-    assert 'value="3" class="nav-item unanswered" aria-label="Question 3, unanswered">3<' in html
+    assert 'class="nav-item unanswered" aria-label="Question 3, unanswered">3<' in html
+
+
+@pytest.mark.parametrize("go, shown", [("next", 3), ("prev", 1), ("40", 40)])
+def test_previous_next_and_the_navigator_save_then_bring_the_question_in_place(
+    client_in, attempt, go, shown
+):
+    item = attempt.items.get(position=2)
+    response = client_in.post(
+        q_url(attempt, 2, "answer"),
+        {"position": 2, "choice": correct(item), "go": go},
+        headers={**HTMX, "HX-Trigger-Name": "go"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == q_url(attempt, shown)
+    assert f"<title>Question {shown} of 65 · mlsprep</title>" in html
+    assert f'<h1 id="question-heading" tabindex="-1">Question {shown} of 65</h1>' in html
+    assert f'action="{q_url(attempt, shown, "answer")}"' in html
+    assert 'id="navigator" class="navigator" aria-label="Questions" hx-swap-oob="true"' in html
+    assert f'value="{shown}" hx-post="{q_url(attempt, shown, "answer")}"' in html
+    assert re.search(rf'aria-label="Question {shown}, unanswered" aria-current="step">', html)
+    assert 'aria-label="Question 2, answered">2<' in html and "Answered 1 of 65" in html
+    assert attempt.items.get(position=2).selected == correct(item)
+    attempt.refresh_from_db()
+    assert attempt.last_position == shown
+
+
+def test_an_autosave_that_carries_a_button_value_only_saves(client_in, attempt):
+    """A change saved while Next had the keyboard focus carries go=next: it saves, the
+    learner stays on the question."""
+    response = client_in.post(
+        q_url(attempt, 2, "answer"), {"position": 2, "choice": "0", "go": "next"}, headers=HTMX
+    )
+    assert response.status_code == 200 and "HX-Push-Url" not in response
+    assert response.content.decode().startswith("Answer saved")
+    assert 'id="question-heading"' not in response.content.decode()
+    assert attempt.items.get(position=2).selected == [0]
+
+
+def test_review_and_submit_is_a_plain_post_even_with_htmx_on_the_page(client_in, attempt):
+    response = client_in.get(q_url(attempt, 3))
+    review = re.search(
+        r'<button class="button primary" name="go" value="review"[^>]*>', response.content.decode()
+    )
+    assert review and "hx-post" not in review.group(0)
 
 
 def test_review_and_submit_saves_then_opens_the_review_screen(client_in, attempt):
