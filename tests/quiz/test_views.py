@@ -365,6 +365,13 @@ def test_exam_page_and_answer_save_queries_do_not_grow_with_exam_length(
             q_url(attempt, 2, "answer"), {"position": 2, "choice": "0"}, headers=HTMX
         )
         assert response.status_code == 200
+    with django_assert_num_queries(9):  # and the question moved to, for htmx
+        response = client_in.post(
+            q_url(attempt, 2, "answer"),
+            {"position": 2, "choice": "0", "go": "next"},
+            headers={**HTMX, "HX-Trigger-Name": "go"},
+        )
+        assert response.status_code == 200
     with django_assert_num_queries(8):
         assert (
             client_in.post(
