@@ -53,7 +53,9 @@ def report(found, equivalent: dict[str, str], seconds: float) -> str:
             for name, status in statuses.items()
             if status in {"survived", "no tests"} and name not in equivalent
         ]
-    lines = [START, "", f"Run time: {seconds / 60:.0f} min on 2 cores.", "", *rows, ""]
+    when = f"Last run: {seconds / 60:.0f} min on 2 cores"
+    lines = [START, "", f"{when} (it ran the mutants of the functions changed since).", ""]
+    lines += [*rows, ""]
     lines += ["Equivalent mutants (they change nothing a learner or an instructor can see):", ""]
     lines += [f"- `{name}`: {reason}" for name, reason in sorted(equivalent.items())]
     if survivors:

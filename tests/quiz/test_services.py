@@ -659,10 +659,10 @@ def letters_from_items(attempt: Attempt) -> str:
 
 
 def test_item_states_follow_every_answer_flag_and_strike(learner, now):
-    attempt = services.start_attempt(user=learner, blueprint=one_topic_blueprint(6), now=now)
+    blueprint, rng, seen = one_topic_blueprint(6), random.Random(7), set()
+    attempt = services.start_attempt(user=learner, blueprint=blueprint, now=now, rng=rng)
     assert attempt.item_states == "uuuuuu"
-    rng, seen = random.Random(7), set()
-    for step in range(150):
+    for step in range(200):
         item = attempt.items.get(position=rng.randint(1, 6))
         action = rng.choice(["answer", "flag", "strike"])
         if action == "answer":

@@ -196,6 +196,18 @@ def test_a_missed_question_comes_back_for_review_on_its_day(client_in, learner, 
     assert card.due == tomorrow + timedelta(days=2) and card.reviews == 2  # Good: further out
 
 
+def test_a_mock_schedules_its_misses_from_the_time_it_was_submitted(learner, bank, mls):
+    """The schedule counts from ``now`` as the caller passes it, not from the clock: a mock
+    submitted 40 days ago brings its misses back 39 days ago."""
+    then = timezone.now() - timedelta(days=40)
+    mock = services.start_attempt(user=learner, blueprint=mls, now=then)
+    item = mock.items.get(position=1)
+    services.answer_item(item=item, selected=wrong_pick(item), now=then)
+    services.submit_attempt(attempt=mock, now=then)
+    card = ReviewCard.objects.get(user=learner, question=item.question)
+    assert card.due == then + timedelta(days=1)
+
+
 def test_a_flagged_right_answer_joins_the_queue_and_a_sure_one_does_not(learner, bank, now):
     topic = Topic.objects.get(code="1.2", domain__blueprint__is_default=True)
     practice = services.start_practice(user=learner, topic=topic, now=now)
