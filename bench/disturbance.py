@@ -1,12 +1,13 @@
 """Whether something else used the machine while a benchmark phase ran.
 
 CPU time is read from /proc: the whole machine's (/proc/stat) and the benchmark's own (this
-process, its children living or finished, and the database server). What is left was used
-by others; above OTHERS_LIMIT of the machine's capacity the phase is "disturbed" and its
-figures say nothing about the app.
+process, its descendants, sampled while they run, and the database and cache servers). What
+is left was used by others; above OTHERS_LIMIT of the machine's capacity the phase is
+"disturbed" and its figures say nothing about the app.
 """
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,9 +53,9 @@ def ours(processes: dict[int, tuple[int, str, int]]) -> set[int]:
 
 
 def own_ticks() -> int:
-    """This process and its finished children (their time arrives when they are waited for)."""
+    """This process's own CPU ticks (its children are sampled as processes)."""
     times = os.times()
-    return round((times.user + times.system + times.children_user + times.children_system) * TICKS)
+    return round((times.user + times.system) * TICKS)
 
 
 @dataclass
@@ -68,22 +69,42 @@ class Reading:
 
 
 class Watch:
-    """with Watch() as watch: …; then watch.reading."""
+    """with Watch() as watch: …; then watch.reading.
+
+    The benchmark's processes are sampled twice a second while the phase runs, so one that
+    starts and ends within it (a browser and its renderers, a load generator) still counts as
+    ours: the time of a process nobody waits for never reaches its parent's counters."""
+
+    SAMPLE_SECONDS = 0.5
 
     def __enter__(self):
         self.started = time.monotonic()
         self.total, self.busy = machine_ticks()
         processes = process_ticks()
-        self.mine = {pid: processes[pid][2] for pid in ours(processes) if pid != os.getpid()}
+        self.first = {pid: processes[pid][2] for pid in ours(processes) if pid != os.getpid()}
+        self.last = dict(self.first)
         self.own = own_ticks()
+        self.stop = threading.Event()
+        self.sampler = threading.Thread(target=self._sample_until_stopped, daemon=True)
+        self.sampler.start()
         return self
 
-    def __exit__(self, *exc):
-        total, busy = machine_ticks()
+    def _sample(self):
         processes = process_ticks()
-        used = own_ticks() - self.own
         for pid in ours(processes) - {os.getpid()}:
-            used += processes[pid][2] - self.mine.get(pid, 0)
+            self.last[pid] = processes[pid][2]
+
+    def _sample_until_stopped(self):
+        while not self.stop.wait(self.SAMPLE_SECONDS):
+            self._sample()
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.sampler.join()
+        self._sample()
+        total, busy = machine_ticks()
+        used = own_ticks() - self.own
+        used += sum(ticks - self.first.get(pid, 0) for pid, ticks in self.last.items())
         elapsed = max(1, total - self.total)
         others = max(0, (busy - self.busy) - used)
         self.reading = Reading(time.monotonic() - self.started, others / elapsed)
