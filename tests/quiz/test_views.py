@@ -356,23 +356,25 @@ def test_exam_page_and_answer_save_queries_do_not_grow_with_exam_length(
 ):
     blueprint = one_topic_blueprint(size)
     attempt = services.start_attempt(user=learner, blueprint=blueprint, now=_now())
-    with django_assert_num_queries(3):  # session, user, the item with its attempt
+    # The session is read from the database, or from the cache with REDIS_URL set.
+    session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    with django_assert_num_queries(session + 2):  # (session), user, the item with its attempt
         assert client_in.get(q_url(attempt, size // 2)).status_code == 200
-    # session, user, item; the lock, the item's and the attempt's update (and the savepoint
+    # (session), user, item; the lock, the item's and the attempt's update (and the savepoint
     # pair the test's own transaction turns the atomic block into)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(session + 7):
         response = client_in.post(
             q_url(attempt, 2, "answer"), {"position": 2, "choice": "0"}, headers=HTMX
         )
         assert response.status_code == 200
-    with django_assert_num_queries(9):  # and the question moved to, for htmx
+    with django_assert_num_queries(session + 8):  # and the question moved to, for htmx
         response = client_in.post(
             q_url(attempt, 2, "answer"),
             {"position": 2, "choice": "0", "go": "next"},
             headers={**HTMX, "HX-Trigger-Name": "go"},
         )
         assert response.status_code == 200
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(session + 7):
         assert (
             client_in.post(
                 q_url(attempt, 2, "answer"), {"position": 2, "choice": "0", "go": "next"}
