@@ -16,6 +16,10 @@ def item_state(selected: list, required: int) -> str:
     return "answered" if len(selected) >= required else "incomplete"
 
 
+# Attempt.item_states keeps each state by its first letter (upper case when flagged).
+STATE_BY_LETTER = {"a": "answered", "i": "incomplete", "u": "unanswered"}
+
+
 class AttemptQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(state=Attempt.State.IN_PROGRESS)
@@ -226,14 +230,9 @@ class AttemptItem(models.Model):
         return len(self.selected) >= self.required
 
     @property
-    def state(self) -> str:
-        """answered, incomplete (fewer picks than asked) or unanswered."""
-        return item_state(self.selected, self.required)
-
-    @property
     def state_letter(self) -> str:
-        """This question's letter in its attempt's ``item_states``."""
-        letter = self.state[0]
+        """This question's letter in its attempt's ``item_states`` (STATE_BY_LETTER)."""
+        letter = item_state(self.selected, self.required)[0]
         return letter.upper() if self.flagged else letter
 
     def selection_problem(self, chosen: list[int]) -> str | None:

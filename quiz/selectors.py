@@ -7,7 +7,7 @@ from django.db.models import Min
 from questions.models import Blueprint, Report
 
 from . import mastery, scheduling
-from .models import Attempt, AttemptItem, item_state
+from .models import STATE_BY_LETTER, Attempt, AttemptItem, item_state
 
 # The dashboard lists the latest few; the history page has them all.
 RECENT_ROWS = 10
@@ -66,9 +66,6 @@ def history(user):
         .exclude(state__in=[Attempt.State.IN_PROGRESS, Attempt.State.DISCARDED])
         .select_related("topic")
     )
-
-
-STATE_BY_LETTER = {"a": "answered", "i": "incomplete", "u": "unanswered"}
 
 
 def navigator(attempt: Attempt, current: int) -> list[dict]:

@@ -54,7 +54,8 @@ def report(found, equivalent: dict[str, str], seconds: float) -> str:
             if status in {"survived", "no tests"} and name not in equivalent
         ]
     when = f"Last run: {seconds / 60:.0f} min on 2 cores"
-    lines = [START, "", f"{when} (it ran the mutants of the functions changed since).", ""]
+    kept = "mutants of functions unchanged since an earlier run keep their result"
+    lines = [START, "", f"{when} ({kept}).", ""]
     lines += [*rows, ""]
     lines += ["Equivalent mutants (they change nothing a learner or an instructor can see):", ""]
     lines += [f"- `{name}`: {reason}" for name, reason in sorted(equivalent.items())]
