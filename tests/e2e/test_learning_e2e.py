@@ -33,12 +33,19 @@ def test_exam_review_dashboard_practice_loop(page, shipped_bank, screenshot):
 
     page.get_by_role("link", name="Review answers").click()
     expect(page.get_by_role("heading", name="Review answers")).to_be_visible()
-    page.get_by_role("navigation", name="Filter questions").get_by_role(
-        "link", name="Incorrect"
-    ).click()
-    expect(page.get_by_role("status").first).to_contain_text("questions shown")
-    verdicts = page.locator(".verdict-tag:not(.flag-tag)").all_inner_texts()
-    assert verdicts and set(verdicts) <= {"Incorrect", "Unanswered"}
+    correct = int(re.search(r"(\d+) of 65 correct", page.locator("main").inner_text()).group(1))
+    filters = page.get_by_role("navigation", name="Filter questions")
+    filters.get_by_role("link", name="Incorrect").click()
+    wrong = 5 - correct
+    expect(page.get_by_role("status").first).to_have_text(
+        f"{wrong} question{'' if wrong == 1 else 's'} shown."
+    )
+    verdicts = page.locator(".verdict-tag:not(.flag-tag)")
+    expect(verdicts).to_have_count(wrong)
+    assert set(verdicts.all_inner_texts()) <= {"Incorrect"}
+    filters.get_by_role("link", name="Unanswered").click()
+    expect(page.get_by_role("status").first).to_have_text("60 questions shown.")
+    assert set(verdicts.all_inner_texts()) == {"Unanswered"}
     expect(page.get_by_text("Correct answer").first).to_be_visible()
     assert_accessible(page, "review")
 
