@@ -3,11 +3,13 @@
 from functools import wraps
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from . import services
 from .models import Attempt, AttemptItem
+from .prepared import PreparedRead
 
 
 def own_attempts(
@@ -37,13 +39,33 @@ def get_own_attempt(
     return attempt
 
 
-def get_own_item(user, pk: int, position: int, *, instant_feedback: bool) -> AttemptItem:
-    """Question ``position`` of the learner's attempt ``pk``, with its attempt, in one query:
-    from an exam-style attempt (no key until the end) or one with instant feedback."""
-    items = AttemptItem.objects.select_related("attempt__blueprint", "attempt__topic").filter(
-        attempt__user=user, attempt__instant_feedback=instant_feedback
+def _own_item_read(instant_feedback: bool) -> PreparedRead:
+    return PreparedRead(
+        lambda user, pk, position: AttemptItem.objects.select_related(
+            "attempt__blueprint", "attempt__topic"
+        ).filter(
+            attempt__user=user,
+            attempt__instant_feedback=instant_feedback,
+            attempt__pk=pk,
+            position=position,
+        ),
+        "user",
+        "pk",
+        "position",
     )
-    return get_object_or_404(items, attempt__pk=pk, position=position)
+
+
+_OWN_ITEM = {feedback: _own_item_read(feedback) for feedback in (False, True)}
+
+
+def get_own_item(user, pk: int, position: int, *, instant_feedback: bool) -> AttemptItem:
+    """Question ``position`` of the learner's attempt ``pk``, with its attempt, in one query
+    compiled once per process: from an exam-style attempt (no key until the end) or one with
+    instant feedback. Anyone else's, or one that does not exist, is a 404 alike."""
+    item = _OWN_ITEM[instant_feedback].first(user=user.pk, pk=pk, position=position)
+    if item is None:
+        raise Http404("No such question.")
+    return item
 
 
 def refuse_during_mock(view):

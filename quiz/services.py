@@ -20,6 +20,7 @@ from questions.models import Blueprint, Report, Topic
 from . import scheduling
 from .drawing import BankTooSmall, Source, draw_mock, draw_practice, draw_quiz, freeze_items
 from .models import Attempt, AttemptItem, Cohort, Membership
+from .prepared import PreparedRead
 from .scoring import score_attempt
 
 __all__ = ["BankTooSmall"]
@@ -50,12 +51,21 @@ class MockInProgress(Exception):
         self.mock = mock
 
 
+_LOCKED_ATTEMPT = PreparedRead(
+    lambda pk: (
+        Attempt.objects.select_for_update(of=("self",)).select_related("blueprint").filter(pk=pk)
+    ),
+    "pk",
+)
+
+
 def _lock(attempt: Attempt) -> Attempt:
-    return (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("blueprint")
-        .get(pk=attempt.pk)
-    )
+    """The attempt read again and locked until the transaction ends (a query compiled once per
+    process: every answer takes this lock)."""
+    locked = _LOCKED_ATTEMPT.first(pk=attempt.pk)
+    if locked is None:
+        raise Attempt.DoesNotExist(f"Attempt {attempt.pk} no longer exists.")
+    return locked
 
 
 def _expire_if_due(attempt: Attempt, now: datetime) -> bool:

@@ -1,0 +1,108 @@
+"""Reads compiled to SQL once per process and then run with new values: the lookups every exam
+request makes, where Django spends longer building and compiling the SQL than the database
+spends running it (docs/performance.md, "Reads compiled once").
+
+A read is written as an ordinary queryset with a placeholder for each value that changes
+between requests. It is compiled the first time it runs on a database connection alias; after
+that a run binds the values, executes the stored SQL and builds the objects (with their
+``select_related`` objects) the way a queryset would, converters included.
+"""
+
+from collections.abc import Callable
+from itertools import count
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.lookups import IntegerFieldOverflow
+from django.db.models.query import get_related_populators
+from django.db.models.sql.where import WhereNode
+from django.db.transaction import TransactionManagementError
+
+# One value per placeholder, found among the compiled parameters by its value. They fit every
+# integer column (Django drops a comparison with a value out of the column's range); a constant
+# of the query that happened to equal one would be caught by the check that each is found once.
+_SENTINELS = count(30_001)
+
+
+class PreparedRead:
+    """``build(**placeholders)`` → the queryset; ``first(using, **values)`` → its first object,
+    or None. Each placeholder must reach the SQL as one parameter, unchanged (a key or a
+    number compared for equality)."""
+
+    def __init__(self, build: Callable[..., QuerySet], *names: str):
+        self.build = build
+        self.sentinels = {name: next(_SENTINELS) for name in names}
+        self.compiled: dict[str, _Compiled] = {}
+
+    def first(self, using: str = "default", **values):
+        compiled = self.compiled.get(using)
+        if compiled is None:
+            compiled = _Compiled(self.build(**self.sentinels), using, self.sentinels)
+            self.compiled[using] = compiled
+        return compiled.first(values)
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet, using: str, sentinels: dict[str, int]):
+        compiler = queryset.query.get_compiler(using=using)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        names = {sentinel: name for name, sentinel in sentinels.items()}
+        self.slots = [
+            (i, names[value])
+            for i, value in enumerate(self.params)
+            if isinstance(value, int) and not isinstance(value, bool) and value in names
+        ]
+        if sorted(name for _, name in self.slots) != sorted(sentinels):
+            raise ValueError(f"Each of {sorted(sentinels)} must be one parameter of: {self.sql}")
+        # Out of its column's range, a number matches nothing, as Django decides it in the
+        # queryset (it leaves the comparison out rather than send it).
+        self.ranges = [
+            (name, connections[using].ops.integer_field_range(internal_type))
+            for name, internal_type in _compared_integers(queryset.query.where, names)
+        ]
+        self.for_update = queryset.query.select_for_update
+        self.using, self.compiler = using, compiler
+        info, select = compiler.klass_info, compiler.select
+        self.model = info["model"]
+        self.start, self.end = info["select_fields"][0], info["select_fields"][-1] + 1
+        self.names = [column.target.attname for column, _, _ in select[self.start : self.end]]
+        self.populators = get_related_populators(info, select, using)
+        self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+
+    def first(self, values: dict[str, object]):
+        for name, (low, high) in self.ranges:
+            if (low is not None and values[name] < low) or (
+                high is not None and values[name] > high
+            ):
+                return None
+        params = list(self.params)
+        for i, name in self.slots:
+            # The type the parameter was compiled with: on PostgreSQL a small integer column's
+            # is psycopg's Int2, which the SQL's comparison expects.
+            params[i] = type(params[i])(values[name])
+        connection = connections[self.using]
+        if self.for_update and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if self.converters:
+            row = next(self.compiler.apply_converters([row], self.converters))
+        obj = self.model.from_db(self.using, self.names, row[self.start : self.end])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        return obj
+
+
+def _compared_integers(where: WhereNode, names: dict[int, str]):
+    """(placeholder, column type) of each placeholder compared with an integer column."""
+    for child in where.children:
+        if isinstance(child, WhereNode):
+            yield from _compared_integers(child, names)
+        elif isinstance(child, IntegerFieldOverflow) and child.rhs in names:
+            yield names[child.rhs], child.lhs.output_field.get_internal_type()
