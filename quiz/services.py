@@ -53,7 +53,10 @@ class MockInProgress(Exception):
 
 _LOCKED_ATTEMPT = PreparedRead(
     lambda pk: (
-        Attempt.objects.select_for_update(of=("self",)).select_related("blueprint").filter(pk=pk)
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("blueprint")
+        .filter(pk=pk)
+        .order_by()
     ),
     "pk",
 )
