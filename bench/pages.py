@@ -81,9 +81,10 @@ def measure(runs: int) -> list[tuple[str, float]]:
     now = timezone.now()
     item = get_own_item(user, attempt.pk, POSITION, instant_feedback=False)
     query = (
-        AttemptItem.objects.select_related("attempt__blueprint", "attempt__topic")
+        AttemptItem.objects.select_related("attempt__topic")
         .filter(attempt__user=user, attempt__instant_feedback=False)
         .filter(attempt__pk=attempt.pk, position=POSITION)
+        .order_by()
     )
     sql, params = query.query.sql_with_params()
 
@@ -96,11 +97,12 @@ def measure(runs: int) -> list[tuple[str, float]]:
     request.user, request._messages, request.htmx = user, [], False
     context = views._exam_context(item, now)
     parts = {
-        "item and attempt query (get_own_item)": lambda: get_own_item(
+        "item and attempt query (get_own_item, compiled once)": lambda: get_own_item(
             user, attempt.pk, POSITION, instant_feedback=False
         ),
-        "  of which compiling the SQL": lambda: query.query.sql_with_params(),
-        "  of which running it": run_sql,
+        "  the same as a queryset, compiled each time": lambda: query.all().get(),
+        "    of which compiling the SQL": lambda: query.query.sql_with_params(),
+        "  running the SQL alone": run_sql,
         "navigator query and rows": lambda: selectors.navigator(item.attempt, POSITION),
         "render question.html": lambda: render_to_string("quiz/question.html", context, request),
         "  of which _exam_choices.html": lambda: render_to_string(
