@@ -24,10 +24,12 @@ def sign_up(page, username="erin"):
 
 
 def start_mock(page):
-    """From the dashboard: the start page, then "Begin exam" starts the clock."""
+    """From the dashboard: the start page, then "Begin exam" starts the clock; back once the
+    first question is shown (a reload or a read of the database before then races the start)."""
     page.get_by_role("button", name="Start full mock exam").click()
     expect(page.get_by_role("heading", name="Full mock exam: before you begin")).to_be_visible()
     page.get_by_role("button", name="Begin exam").click()
+    expect(page.get_by_role("heading", name="Question 1 of 65")).to_be_visible()
 
 
 def submit_exam(page):
