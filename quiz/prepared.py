@@ -13,9 +13,9 @@ from itertools import count
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.lookups import IntegerFieldOverflow
+from django.db.models.lookups import Exact, IntegerFieldOverflow
 from django.db.models.query import get_related_populators
-from django.db.models.sql.where import WhereNode
+from django.db.models.sql.where import AND, WhereNode
 from django.db.transaction import TransactionManagementError
 
 # One value per placeholder, found among the compiled parameters by its value. They fit every
@@ -26,8 +26,8 @@ _SENTINELS = count(30_001)
 
 class PreparedRead:
     """``build(**placeholders)`` → the queryset; ``first(using, **values)`` → its first object,
-    or None. Each placeholder must reach the SQL as one parameter, unchanged (a key or a
-    number compared for equality)."""
+    or None. Each placeholder is a key or a number compared with = once, at the top level of
+    the filter, and must reach the SQL as one parameter, unchanged."""
 
     def __init__(self, build: Callable[..., QuerySet], *names: str):
         self.build = build
@@ -51,15 +51,21 @@ class _Compiled:
         self.slots = [
             (i, names[value])
             for i, value in enumerate(self.params)
-            if isinstance(value, int) and not isinstance(value, bool) and value in names
+            if isinstance(value, int) and value in names
         ]
-        if sorted(name for _, name in self.slots) != sorted(sentinels):
-            raise ValueError(f"Each of {sorted(sentinels)} must be one parameter of: {self.sql}")
+        columns = _placeholder_columns(queryset.query.where, names)
+        placed = sorted(name for _, name in self.slots)
+        if placed != sorted(sentinels) or len(columns) != len(sentinels):
+            raise ValueError(
+                f"Each of {sorted(sentinels)} must be compared with = once, at the top level "
+                f"of the filter: {self.sql}"
+            )
         # Out of its column's range, a number matches nothing, as Django decides it in the
         # queryset (it leaves the comparison out rather than send it).
         self.ranges = [
             (name, connections[using].ops.integer_field_range(internal_type))
-            for name, internal_type in _compared_integers(queryset.query.where, names)
+            for name, internal_type in columns.items()
+            if internal_type
         ]
         self.for_update = queryset.query.select_for_update
         self.using, self.compiler = using, compiler
@@ -99,10 +105,18 @@ class _Compiled:
         return obj
 
 
-def _compared_integers(where: WhereNode, names: dict[int, str]):
-    """(placeholder, column type) of each placeholder compared with an integer column."""
-    for child in where.children:
-        if isinstance(child, WhereNode):
-            yield from _compared_integers(child, names)
-        elif isinstance(child, IntegerFieldOverflow) and child.rhs in names:
-            yield names[child.rhs], child.lhs.output_field.get_internal_type()
+def _placeholder_columns(where: WhereNode, names: dict[int, str]) -> dict[str, str | None]:
+    """{placeholder: the type of the integer column it is compared with, or None} for each
+    placeholder compared with = at the top level of the filter, the only place where a number
+    out of range surely makes the whole read match nothing."""
+    if where.connector != AND or where.negated:
+        return {}
+    return {
+        names[lookup.rhs]: (
+            lookup.lhs.output_field.get_internal_type()
+            if isinstance(lookup, IntegerFieldOverflow)
+            else None
+        )
+        for lookup in where.children
+        if isinstance(lookup, Exact) and isinstance(lookup.rhs, int) and lookup.rhs in names
+    }
