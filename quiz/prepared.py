@@ -3,9 +3,9 @@ request makes, where Django spends longer building and compiling the SQL than th
 spends running it (docs/performance.md, "Reads compiled once").
 
 A read is written as an ordinary queryset with a placeholder for each value that changes
-between requests. It is compiled the first time it runs on a database connection alias; after
-that a run binds the values, executes the stored SQL and builds the objects (with their
-``select_related`` objects) the way a queryset would, converters included.
+between requests. It is compiled the first time it runs; after that a run binds the values,
+executes the stored SQL and builds the objects (with their ``select_related`` objects) the way
+a queryset would, converters included.
 """
 
 from collections.abc import Callable
@@ -25,25 +25,24 @@ _SENTINELS = count(30_001)
 
 
 class PreparedRead:
-    """``build(**placeholders)`` → the queryset; ``first(using, **values)`` → its first object,
-    or None. Each placeholder is a key or a number compared with = once, at the top level of
-    the filter, and must reach the SQL as one parameter, unchanged."""
+    """``build(**placeholders)`` → the queryset; ``first(**values)`` → its first object, or
+    None. Each placeholder is a key or a number compared with = once, at the top level of the
+    filter, and must reach the SQL as one parameter, unchanged."""
 
     def __init__(self, build: Callable[..., QuerySet], *names: str):
         self.build = build
         self.sentinels = {name: next(_SENTINELS) for name in names}
-        self.compiled: dict[str, _Compiled] = {}
+        self.compiled: _Compiled | None = None
 
-    def first(self, using: str = "default", **values):
-        compiled = self.compiled.get(using)
-        if compiled is None:
-            compiled = _Compiled(self.build(**self.sentinels), using, self.sentinels)
-            self.compiled[using] = compiled
-        return compiled.first(values)
+    def first(self, **values):
+        if self.compiled is None:
+            self.compiled = _Compiled(self.build(**self.sentinels), self.sentinels)
+        return self.compiled.first(values)
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, using: str, sentinels: dict[str, int]):
+    def __init__(self, queryset: QuerySet, sentinels: dict[str, int]):
+        using = queryset.db
         compiler = queryset.query.get_compiler(using=using)
         self.sql, params = compiler.as_sql()
         self.params = list(params)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def compiled_afresh():
     """Each test compiles the app's reads itself, as the first request of a process does."""
     for read in (*access._OWN_ITEM.values(), services._LOCKED_ATTEMPT):
-        read.compiled.clear()
+        read.compiled = None
 
 
 def fields(obj) -> dict:
