@@ -1,6 +1,6 @@
 """A fresh, migrated database for an in-process benchmark, removed afterwards: a SQLite file in
 a temporary folder, or with a PostgreSQL maintenance database URL a new database on that
-server. The DATABASE_URL of the environment is never used."""
+server (the DATABASE_URL of the environment is replaced by it)."""
 
 import secrets
 import tempfile
@@ -24,10 +24,15 @@ def use_sqlite_file(path: Path) -> None:
 
 
 def use_postgres(url: str, name: str) -> None:
-    import dj_database_url
+    """Point Django at database ``name`` on the server of ``url``, configured as the settings
+    configure PostgreSQL (the settings must not have been read yet)."""
+    import os
+
+    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
     from django.conf import settings
 
-    settings.DATABASES["default"] = dj_database_url.parse(url.rsplit("/", 1)[0] + "/" + name)
+    if settings.DATABASES["default"]["NAME"] != name:
+        raise RuntimeError("The settings were read before the bench chose its database.")
 
 
 @contextmanager

@@ -1,17 +1,19 @@
-"""Reads compiled to SQL once per process and then run with new values: the lookups every exam
-request makes, where Django spends longer building and compiling the SQL than the database
-spends running it (docs/performance.md, "Reads compiled once").
+"""Statements compiled to SQL once per process and then run with new values: the lookups and
+updates every exam request makes, where Django spends longer building and compiling the SQL
+than the database spends running it (docs/performance.md, "Reads compiled once").
 
 A read is written as an ordinary queryset with a placeholder for each value that changes
 between requests. It is compiled the first time it runs; after that a run binds the values,
 executes the stored SQL and builds the objects (with their ``select_related`` objects) the way
-a queryset would, converters included.
+a queryset would, converters included. On PostgreSQL the statement is also prepared on the
+server, once per connection, so that PostgreSQL plans it once too (Django's own statements are
+bound in the client and planned on every run).
 """
 
 from collections.abc import Callable
 from itertools import count
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.lookups import Exact, IntegerFieldOverflow
 from django.db.models.query import get_related_populators
@@ -91,7 +93,7 @@ class _Compiled:
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
         if row is None:
@@ -102,6 +104,53 @@ class _Compiled:
         for populator in self.populators:
             populator.populate(row, obj)
         return obj
+
+
+class PreparedUpdate:
+    """``UPDATE`` of one row of ``model`` by primary key: the fields in ``set`` set to the
+    values given, those in ``add`` increased by them. ``run(pk, **values)`` prepares each value
+    as the field prepares it for ``QuerySet.update()`` and returns the number of rows changed."""
+
+    def __init__(self, model, *, set: tuple[str, ...] = (), add: tuple[str, ...] = ()):
+        meta = model._meta
+        self.set = [meta.get_field(name) for name in set]
+        self.add = [meta.get_field(name) for name in add]
+        self.model, self.sql = model, None
+
+    def run(self, pk, **values) -> int:
+        connection = connections[DEFAULT_DB_ALIAS]
+        if self.sql is None:
+            self.sql = self._compile(connection.ops.quote_name)
+        params = [field.get_db_prep_save(values[field.name], connection) for field in self.set]
+        params += [values[field.name] for field in self.add]
+        with _cursor(connection) as cursor:
+            cursor.execute(self.sql, [*params, pk])
+            return cursor.rowcount
+
+    def _compile(self, quote) -> str:
+        meta = self.model._meta
+        changes = [f"{quote(field.column)} = %s" for field in self.set]
+        changes += [f"{quote(field.column)} = {quote(field.column)} + %s" for field in self.add]
+        if not changes or len(changes) != len({*self.set, *self.add}):
+            raise ValueError("Each field is set or increased once, and at least one is.")
+        return (
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(changes)} "
+            f"WHERE {quote(meta.pk.column)} = %s"
+        )
+
+
+def _cursor(connection):
+    """Django's cursor (health check, errors, query logging); on PostgreSQL with a psycopg
+    cursor inside that binds the parameters on the server, so that psycopg prepares the
+    statement (``prepare_threshold`` in config/settings.py). Django's own cursors bind in the
+    client and are never prepared. Not mutated: the mutation run is on SQLite; the PostgreSQL
+    suite checks it (tests/quiz/test_prepared.py)."""
+    cursor = connection.cursor()
+    if connection.vendor == "postgresql":  # pragma: no mutate
+        import psycopg  # pragma: no mutate
+
+        cursor.cursor = psycopg.Cursor(connection.connection)  # pragma: no mutate
+    return cursor
 
 
 def _placeholder_columns(where: WhereNode, names: dict[int, str]) -> dict[str, str | None]:

@@ -20,7 +20,7 @@ from questions.models import Blueprint, Report, Topic
 from . import scheduling
 from .drawing import BankTooSmall, Source, draw_mock, draw_practice, draw_quiz, freeze_items
 from .models import Attempt, AttemptItem, Cohort, Membership
-from .prepared import PreparedRead
+from .prepared import PreparedRead, PreparedUpdate
 from .scoring import score_attempt
 
 __all__ = ["BankTooSmall"]
@@ -60,6 +60,15 @@ _LOCKED_ATTEMPT = PreparedRead(
     ),
     "pk",
 )
+
+
+# The writes of every answer, flag and strike, compiled once per process like the lock: the
+# item's change with the time credited to it, then the attempt's last action and navigator.
+_ANSWER, _FLAG, _STRIKE = (
+    PreparedUpdate(AttemptItem, set=fields, add=("seconds_spent",))
+    for fields in (("selected", "answered_at"), ("flagged",), ("struck",))
+)
+_LAST_ACTION = PreparedUpdate(Attempt, set=("last_event_at", "last_position", "item_states"))
 
 
 def _lock(attempt: Attempt) -> Attempt:
@@ -281,12 +290,12 @@ def _change_item(item: AttemptItem, now: datetime, change, *, go_to: int | None 
             elapsed = (now - (locked.last_event_at or now)).total_seconds()
             seconds = max(0, min(MAX_SECONDS_PER_VIEW, int(elapsed)))
             item.seconds_spent += seconds
-            row = AttemptItem.objects.filter(pk=item.pk)
-            change(item, row, {"seconds_spent": F("seconds_spent") + seconds})
+            change(item, seconds)
             locked.last_event_at, locked.last_position = now, go_to or item.position
             states, at = locked.item_states, item.position - 1
             locked.item_states = states[:at] + item.state_letter + states[at + 1 :]
-            Attempt.objects.filter(pk=locked.pk).update(
+            _LAST_ACTION.run(
+                locked.pk,
                 last_event_at=now,
                 last_position=locked.last_position,
                 item_states=locked.item_states,
@@ -310,11 +319,13 @@ def answer_item(
     if problem:
         raise InvalidAnswer(problem)
 
-    def change(item: AttemptItem, row, timing: dict):
+    def change(item: AttemptItem, seconds: int):
         item.selected = chosen
         item.answered_at = now if chosen else None
         if not item.attempt.instant_feedback:
-            row.update(selected=item.selected, answered_at=item.answered_at, **timing)
+            _ANSWER.run(
+                item.pk, selected=chosen, answered_at=item.answered_at, seconds_spent=seconds
+            )
             return
         # The key shows at once, so an answer is final, graded now and scheduled for review.
         if not chosen:
@@ -325,7 +336,8 @@ def answer_item(
             "selected": chosen, "answered_at": now, "is_correct": item.is_correct,
             "graded_on": item.graded_on,
         }  # fmt: skip
-        if not row.filter(is_correct__isnull=True).update(**fields, **timing):
+        row = AttemptItem.objects.filter(pk=item.pk, is_correct__isnull=True)
+        if not row.update(**fields, seconds_spent=F("seconds_spent") + seconds):
             raise InvalidAnswer("This question was already answered.")
         scheduling.record_answers(user=item.attempt.user, items=[item], now=now)
 
@@ -335,9 +347,9 @@ def answer_item(
 def flag_item(*, item: AttemptItem, flagged: bool, now: datetime) -> AttemptItem:
     """Mark or unmark a question for review; refused once the attempt is over."""
 
-    def change(item: AttemptItem, row, timing: dict):
+    def change(item: AttemptItem, seconds: int):
         item.flagged = flagged
-        row.update(flagged=flagged, **timing)
+        _FLAG.run(item.pk, flagged=flagged, seconds_spent=seconds)
 
     return _change_item(item, now, change)
 
@@ -347,10 +359,10 @@ def strike_option(*, item: AttemptItem, option: int, struck: bool, now: datetime
     if not 0 <= option < len(item.choices):
         raise InvalidAnswer("No such choice.")
 
-    def change(item: AttemptItem, row, timing: dict):
+    def change(item: AttemptItem, seconds: int):
         marks = set(item.struck) | {option} if struck else set(item.struck) - {option}
         item.struck = sorted(marks)
-        row.update(struck=item.struck, **timing)
+        _STRIKE.run(item.pk, struck=item.struck, seconds_spent=seconds)
 
     return _change_item(item, now, change)
 

@@ -1,17 +1,20 @@
-"""Reads compiled once: the objects the queryset they are written as would build, on either
-database, compiled the first time and run with each new value after."""
+"""Statements compiled once: reads build the objects the queryset they are written as would
+build, updates write what ``QuerySet.update()`` would write, on either database; each is
+compiled the first time and run with each new value after, and on PostgreSQL prepared on the
+server."""
 
 import re
+from datetime import timedelta
 
 import pytest
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.http import Http404
 
 from quiz import access, services
 from quiz.access import get_own_item
 from quiz.models import Attempt, AttemptItem
-from quiz.prepared import PreparedRead
+from quiz.prepared import PreparedRead, PreparedUpdate
 from tests.factories import UserFactory, one_topic_blueprint
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +25,8 @@ def compiled_afresh():
     """Each test compiles the app's reads itself, as the first request of a process does."""
     for read in (*access._OWN_ITEM.values(), services._LOCKED_ATTEMPT):
         read.compiled = None
+    for update in (services._ANSWER, services._FLAG, services._STRIKE, services._LAST_ACTION):
+        update.sql = None
 
 
 def fields(obj) -> dict:
@@ -147,3 +152,102 @@ def test_the_attempt_lock_is_refused_outside_a_transaction_once_compiled_too(lea
     refused = "select_for_update cannot be used outside of a transaction."
     with pytest.raises(transaction.TransactionManagementError, match=f"^{re.escape(refused)}$"):
         services._lock(attempt)
+
+
+def twin_items(now) -> tuple[AttemptItem, AttemptItem]:
+    """Two items of one attempt, one for each way of writing."""
+    attempt = services.start_attempt(user=UserFactory(), blueprint=one_topic_blueprint(10), now=now)
+    return attempt.items.get(position=1), attempt.items.get(position=2)
+
+
+def saved(item: AttemptItem) -> dict:
+    return fields(AttemptItem.objects.get(pk=item.pk))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"selected": [2, 0], "answered_at": "now", "flagged": True, "struck": [1], "required": 2},
+        {"selected": [], "answered_at": None, "flagged": False, "struck": [], "required": 1},
+        {"selected": [1], "answered_at": "later", "flagged": True, "struck": [0, 3], "required": 3},
+    ],
+)
+def test_an_update_writes_what_the_querysets_update_writes(now, values):
+    when = {"now": now, "later": now + timedelta(hours=3)}
+    values = {**values, "answered_at": when.get(values["answered_at"])}
+    by_orm, prepared = twin_items(now)
+    AttemptItem.objects.filter(pk__in=[by_orm.pk, prepared.pk]).update(seconds_spent=40)
+    before = saved(prepared)
+    AttemptItem.objects.filter(pk=by_orm.pk).update(**values, seconds_spent=F("seconds_spent") + 7)
+    update = PreparedUpdate(AttemptItem, set=tuple(values), add=("seconds_spent",))
+    assert update.run(prepared.pk, **values, seconds_spent=7) == 1
+    after, expected = saved(prepared), saved(by_orm)
+    written = [*values, "seconds_spent"]
+    assert {name: after[name] for name in written} == {name: expected[name] for name in written}
+    assert {**before, **{name: after[name] for name in written}} == after  # nothing else
+    assert after["seconds_spent"] == 47 and after["answered_at"] == values["answered_at"]
+
+
+def test_an_update_changes_only_its_own_row_and_says_how_many_it_changed(now):
+    first, second = twin_items(now)
+    update = PreparedUpdate(AttemptItem, set=("flagged",))
+    assert update.run(first.pk, flagged=True) == 1
+    assert update.run(second.pk + 1000, flagged=True) == 0
+    assert [item.flagged for item in first.attempt.items.order_by("position")[:2]] == [True, False]
+
+
+def test_an_update_is_compiled_once_and_then_run_with_each_new_value(now, monkeypatch):
+    first, second = twin_items(now)
+    update = PreparedUpdate(AttemptItem, set=("struck",), add=("seconds_spent",))
+    assert update.sql is None
+    update.run(first.pk, struck=[1], seconds_spent=3)
+    monkeypatch.setattr(update, "_compile", None)  # not called again
+    update.run(second.pk, struck=[2], seconds_spent=5)
+    update.run(first.pk, struck=[0, 1], seconds_spent=4)
+    assert [(i.struck, i.seconds_spent) for i in first.attempt.items.order_by("position")[:2]] == [
+        ([0, 1], 7),
+        ([2], 5),
+    ]
+    assert update.sql == (
+        'UPDATE "quiz_attemptitem" SET "struck" = %s, "seconds_spent" = "seconds_spent" + %s '
+        'WHERE "id" = %s'
+    )
+
+
+@pytest.mark.parametrize(
+    "set_, add",
+    [((), ()), (("flagged", "flagged"), ()), (("seconds_spent",), ("seconds_spent",))],
+)
+def test_an_update_sets_or_increases_each_field_once_and_at_least_one(now, set_, add):
+    item, _ = twin_items(now)
+    with pytest.raises(
+        ValueError, match="^Each field is set or increased once, and at least one is.$"
+    ):
+        PreparedUpdate(AttemptItem, set=set_, add=add).run(item.pk, flagged=True, seconds_spent=1)
+    assert saved(item)["flagged"] is False
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: make test-postgres"
+)
+def test_on_postgresql_the_exam_statements_are_prepared_on_the_server(learner, now):
+    attempt = services.start_attempt(user=learner, blueprint=one_topic_blueprint(10), now=now)
+    item = get_own_item(learner, attempt.pk, 3, instant_feedback=False)
+    services.answer_item(item=item, selected=[1], now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = {row[0] for row in cursor.fetchall()}
+    # psycopg numbers the parameters $1, $2… when it prepares a statement.
+    expected = {
+        access._OWN_ITEM[False].compiled.sql,
+        services._LOCKED_ATTEMPT.compiled.sql,
+        services._ANSWER.sql,
+        services._LAST_ACTION.sql,
+    }
+    assert {numbered(sql) for sql in expected} <= prepared
+
+
+def numbered(sql: str) -> str:
+    """The statement as psycopg prepares it: its parameters numbered $1, $2…"""
+    parts = sql.split("%s")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], start=1)) + parts[-1]

@@ -96,7 +96,7 @@ def test_plain_post_saves_and_moves_to_next(client_in, attempt):
         assert re.search(rf'value="{index}" id="choice-{index}" checked', page)
 
 
-def test_htmx_autosave_returns_status_and_navigator(client_in, attempt):
+def test_htmx_autosave_returns_status_and_its_navigator_button(client_in, attempt):
     item = attempt.items.get(position=2)
     response = client_in.post(
         q_url(attempt, 2, "answer"), {"position": 2, "choice": correct(item)}, headers=HTMX
@@ -104,15 +104,15 @@ def test_htmx_autosave_returns_status_and_navigator(client_in, attempt):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Answer saved." in html
-    assert 'id="navigator"' in html and 'hx-swap-oob="true"' in html
     assert "Answered 1 of 65" in html
     post = q_url(attempt, 2, "answer")
+    # Only this question's button, swapped into the navigator in place of its old self.
     assert (
-        f'<li><button form="answer-form" name="go" value="2" hx-post="{post}" '
-        'class="nav-item answered" aria-label="Question 2, answered" aria-current="step">2'
-        "</button></li>"
+        f'<button id="nav-2" form="answer-form" name="go" value="2" hx-post="{post}" '
+        'class="nav-item answered" aria-label="Question 2, answered" aria-current="step" '
+        'hx-swap-oob="true">2</button>'
     ) in html
-    assert 'class="nav-item unanswered" aria-label="Question 3, unanswered">3<' in html
+    assert html.count("<button") == 1 and 'id="navigator"' not in html
 
 
 @pytest.mark.parametrize("go, shown", [("next", 3), ("prev", 1), ("40", 40)])
@@ -176,7 +176,14 @@ def test_navigator_jump_saves_then_goes(client_in, attempt):
 
 def test_flag_htmx_and_plain(client_in, attempt):
     response = client_in.post(q_url(attempt, 5, "flag"), {"flagged": "1"}, headers=HTMX)
-    assert 'aria-pressed="true"' in response.content.decode()
+    html = response.content.decode()
+    assert 'aria-pressed="true"' in html
+    # The navigator's button of this question, now flagged, swapped in out of band.
+    assert re.search(
+        r'<button id="nav-5" [^>]*class="nav-item unanswered flagged" '
+        r'aria-label="Question 5, unanswered, flagged" aria-current="step" hx-swap-oob="true">',
+        html,
+    )
     assert attempt.items.get(position=5).flagged
     response = client_in.post(q_url(attempt, 5, "flag"), {"flagged": "0"})
     assert response["Location"] == q_url(attempt, 5)
