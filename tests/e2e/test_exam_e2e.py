@@ -184,13 +184,22 @@ def test_next_brings_the_question_in_place_and_back_returns_to_the_saved_answer(
     sign_up(page, "nav")
     start_mock(page)
     picked = answer_current(page)
+    # The save and the flag each send back this question's button alone, swapped in place.
+    navigator = page.get_by_role("navigation", name="Questions")
+    expect(
+        navigator.get_by_role("button", name="Question 1, answered", exact=True)
+    ).to_have_attribute("aria-current", "step")
+    page.get_by_role("button", name="Flag for review").click()
+    expect(navigator.get_by_role("button", name="Question 1, answered, flagged")).to_be_visible()
+    expect(navigator.get_by_role("listitem")).to_have_count(65)
+    page.get_by_role("button", name="Flag for review").click()
+    expect(navigator.get_by_role("button", name="Question 1, answered", exact=True)).to_be_visible()
     page.evaluate("window.samePage = true")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Question 2 of 65")).to_be_focused()
     expect(page).to_have_url(re.compile(r"/questions/2/$"))
     expect(page).to_have_title("Question 2 of 65 · mlsprep")
     assert page.evaluate("window.samePage") is True  # swapped in place: no page load
-    navigator = page.get_by_role("navigation", name="Questions")
     expect(navigator.get_by_role("button", name="Question 1, answered")).to_be_visible()
     expect(navigator.get_by_role("button", name="Question 2, unanswered")).to_have_attribute(
         "aria-current", "step"
