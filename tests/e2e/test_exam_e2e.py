@@ -180,7 +180,9 @@ def test_sign_up_page_is_accessible_and_phone_layout_fits(
     context.close()
 
 
-def test_next_brings_the_question_in_place_and_back_returns_to_the_saved_answer(page, shipped_bank):
+def test_next_brings_the_question_in_place_and_back_returns_to_the_saved_answer(
+    page, shipped_bank, screenshot
+):
     sign_up(page, "nav")
     start_mock(page)
     picked = answer_current(page)
@@ -192,6 +194,10 @@ def test_next_brings_the_question_in_place_and_back_returns_to_the_saved_answer(
     page.get_by_role("button", name="Flag for review").click()
     expect(navigator.get_by_role("button", name="Question 1, answered, flagged")).to_be_visible()
     expect(navigator.get_by_role("listitem")).to_have_count(65)
+    screenshot(page, "exam-flagged-laptop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "exam-flagged-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("button", name="Flag for review").click()
     expect(navigator.get_by_role("button", name="Question 1, answered", exact=True)).to_be_visible()
     page.evaluate("window.samePage = true")
