@@ -47,12 +47,16 @@ HISTORY_PAGE = 25
 
 def learner_required(view):
     """login_required that keeps answers safe when the session has ended: htmx requests get a
-    401 with a log-in link back to the page, plain posts log in and return to the page."""
+    401 with a log-in link back to the page, plain posts log in and return to the page. An
+    attempt deleted while its page was open (with its learner's account, say) is a 404."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except Attempt.DoesNotExist as gone:
+                raise Http404(str(gone)) from gone
         back = request.get_full_path()
         if request.htmx and request.htmx.current_url_abs_path:
             back = request.htmx.current_url_abs_path

@@ -96,6 +96,27 @@ def test_plain_post_saves_and_moves_to_next(client_in, attempt):
         assert re.search(rf'value="{index}" id="choice-{index}" checked', page)
 
 
+@pytest.mark.parametrize(
+    "action, data", [("answer", {"position": 2, "choice": 0}), ("flag", {"flagged": 1})]
+)
+def test_a_post_to_an_attempt_deleted_meanwhile_is_a_404_not_a_500(
+    client_in, attempt, monkeypatch, action, data
+):
+    lock = services._lock
+
+    def deleted_first(found):  # deleted after the item was read, before the lock
+        Attempt.objects.filter(pk=found.pk).delete()
+        return lock(found)
+
+    monkeypatch.setattr(services, "_lock", deleted_first)
+    response = client_in.post(q_url(attempt, 2, action), data, headers=HTMX)
+    assert response.status_code == 404
+    assert Attempt.objects.filter(pk=attempt.pk).exists()  # the deletion was rolled back with it
+    Attempt.objects.filter(pk=attempt.pk).delete()
+    with pytest.raises(Attempt.DoesNotExist, match=rf"^Attempt {attempt.pk} no longer exists\.$"):
+        lock(attempt)
+
+
 def test_htmx_autosave_returns_status_and_its_navigator_button(client_in, attempt):
     item = attempt.items.get(position=2)
     response = client_in.post(
