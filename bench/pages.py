@@ -1,7 +1,8 @@
 """Where the CPU of a question page goes, in process: the two floor pages, the question page
 and the answer save through Django's test client (the whole middleware stack, no server),
 interleaved, then the parts of the question page one by one. Median CPU time per request
-(process time, so another busy process on the machine slows it less than wall time).
+(process time, so another busy process on the machine slows it less than wall time); on
+PostgreSQL also the database server's CPU per request (its process's /proc/PID/schedstat).
 
     .venv/bin/python bench/pages.py [--runs 300] [--database-url postgres://…/postgres]
 
@@ -33,6 +34,18 @@ def cpu_ms(fn, runs: int) -> float:
         fn()
         samples.append((time.process_time() - began) * 1000)
     return statistics.median(samples)
+
+
+def database_cpu(connection):
+    """On PostgreSQL, a function giving the CPU ms its server process for this connection has
+    used so far (from /proc: it runs on the same machine); elsewhere 0."""
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    schedstat = Path(f"/proc/{pid}/schedstat")
+    return lambda: int(schedstat.read_text().split()[0]) / 1e6
 
 
 def measure(runs: int) -> list[tuple[str, float]]:
@@ -70,13 +83,18 @@ def measure(runs: int) -> list[tuple[str, float]]:
         status = request().status_code
         if status != 200:
             raise SystemExit(f"{name}: HTTP {status}")
+    database = database_cpu(connection)
     samples = {name: [] for name in requests}
+    spent = dict.fromkeys(requests, 0.0)
     for _ in range(runs):  # interleaved, so a disturbance touches every page alike
         for name, request in requests.items():
-            began = time.process_time()
+            began, began_db = time.process_time(), database()
             request()
             samples[name].append((time.process_time() - began) * 1000)
+            spent[name] += database() - began_db
     rows = [(name, statistics.median(values)) for name, values in samples.items()]
+    if connection.vendor == "postgresql":
+        rows += [(f"{name}: the database's CPU (mean)", spent[name] / runs) for name in requests]
 
     now = timezone.now()
     item = get_own_item(user, attempt.pk, POSITION, instant_feedback=False)
@@ -137,6 +155,15 @@ def main() -> None:
         f"(target through gunicorn 0.75), answer save / floor page "
         f"{floor / figures['answer save (htmx)']:.2f} (0.6)."
     )
+    db = ": the database's CPU (mean)"
+    if f"question page{db}" in figures:  # through gunicorn the database shares the cores
+        floor += figures[f"floor: one query + base.html{db}"]
+        page = figures["question page"] + figures[f"question page{db}"]
+        save = figures["answer save (htmx)"] + figures[f"answer save (htmx){db}"]
+        print(
+            f"With the database's CPU: question page / floor page {floor / page:.2f}, "
+            f"answer save / floor page {floor / save:.2f}."
+        )
 
 
 if __name__ == "__main__":
