@@ -113,8 +113,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Statements bound on the server are prepared on their first run and planned once per
-    # connection: only the exam's hot reads use such cursors (quiz/prepared.py); Django's own
-    # bind in the client and are never prepared.
+    # connection: only the exam's hot statements use such cursors (quiz/prepared.py); Django's
+    # own bind in the client and are never prepared.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

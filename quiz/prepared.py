@@ -112,6 +112,8 @@ class PreparedUpdate:
     as the field prepares it for ``QuerySet.update()`` and returns the number of rows changed."""
 
     def __init__(self, model, *, set: tuple[str, ...] = (), add: tuple[str, ...] = ()):
+        if not (set or add) or len({*set, *add}) != len(set) + len(add):
+            raise ValueError("Each field is set or increased once, and at least one is.")
         meta = model._meta
         self.set = [meta.get_field(name) for name in set]
         self.add = [meta.get_field(name) for name in add]
@@ -131,8 +133,6 @@ class PreparedUpdate:
         meta = self.model._meta
         changes = [f"{quote(field.column)} = %s" for field in self.set]
         changes += [f"{quote(field.column)} = {quote(field.column)} + %s" for field in self.add]
-        if not changes or len(changes) != len({*self.set, *self.add}):
-            raise ValueError("Each field is set or increased once, and at least one is.")
         return (
             f"UPDATE {quote(meta.db_table)} SET {', '.join(changes)} "
             f"WHERE {quote(meta.pk.column)} = %s"

@@ -223,7 +223,7 @@ def test_an_update_sets_or_increases_each_field_once_and_at_least_one(now, set_,
     with pytest.raises(
         ValueError, match="^Each field is set or increased once, and at least one is.$"
     ):
-        PreparedUpdate(AttemptItem, set=set_, add=add).run(item.pk, flagged=True, seconds_spent=1)
+        PreparedUpdate(AttemptItem, set=set_, add=add)  # refused where it is defined
     assert saved(item)["flagged"] is False
 
 
