@@ -4,6 +4,10 @@ CPU time is read from /proc: the whole machine's (/proc/stat) and the benchmark'
 process, its descendants, sampled while they run, and the database and cache servers). What
 is left was used by others; above OTHERS_LIMIT of the machine's capacity the phase is
 "disturbed" and its figures say nothing about the app.
+
+The share of the time some process waited on the disk (/proc/pressure/io) is read too. It
+cannot say whose writes it waited for (the database's own checkpoint counts), so it is
+reported beside the figures and does not decide anything.
 """
 
 import os
@@ -52,6 +56,15 @@ def ours(processes: dict[int, tuple[int, str, int]]) -> set[int]:
     return mine | {pid for pid, (_, name, _) in processes.items() if name in OURS_BY_NAME}
 
 
+def io_stall_microseconds() -> int | None:
+    """Microseconds some process spent waiting on the disk since boot (None without PSI)."""
+    try:
+        some = Path("/proc/pressure/io").read_text().split("\n", 1)[0]
+    except OSError:
+        return None
+    return int(some.rsplit("total=", 1)[1])
+
+
 def own_ticks() -> int:
     """This process's own CPU ticks (its children are sampled as processes)."""
     times = os.times()
@@ -62,6 +75,7 @@ def own_ticks() -> int:
 class Reading:
     seconds: float
     others_share: float  # of all cores' time during the phase
+    io_stall_share: float | None  # of the phase's time some process waited on the disk
 
     @property
     def disturbed(self) -> bool:
@@ -79,6 +93,7 @@ class Watch:
 
     def __enter__(self):
         self.started = time.monotonic()
+        self.io_stall = io_stall_microseconds()
         self.total, self.busy = machine_ticks()
         processes = process_ticks()
         self.first = {pid: processes[pid][2] for pid in ours(processes) if pid != os.getpid()}
@@ -107,7 +122,10 @@ class Watch:
         used += sum(ticks - self.first.get(pid, 0) for pid, ticks in self.last.items())
         elapsed = max(1, total - self.total)
         others = max(0, (busy - self.busy) - used)
-        self.reading = Reading(time.monotonic() - self.started, others / elapsed)
+        seconds = time.monotonic() - self.started
+        io_stall = io_stall_microseconds()
+        stalled = None if io_stall is None else (io_stall - self.io_stall) / 1e6 / seconds
+        self.reading = Reading(seconds, others / elapsed, stalled)
         return False
 
 

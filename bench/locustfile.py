@@ -3,16 +3,19 @@
 ExamTaker: signs in, starts a mock, answers and sometimes flags with think time, then
 reviews, submits, opens the results and the dashboard, and starts again.
 ExamMix: the exam-taking requests only (question page, answer save, flag), no think time.
-QuestionPage, AnswerSave, FloorLogin, FloorPage, Trivial: one request each, no think time,
-for the ratios to the floor (the cheapest signed-in pages, enabled by the bench only).
+Floor: the question page, the answer save, the two floor pages (the cheapest signed-in
+pages, enabled by the bench only) and the trivial view, in turns (floor_slice), no think time,
+for the ratios to the floor.
 """
 
 import itertools
 import os
 import random
 import re
+import time
 from urllib.parse import urlencode
 
+import gevent
 from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -96,44 +99,52 @@ class ExamMix(Learner):
         self.answer_one()
 
 
-class QuestionPage(Learner):
-    wait_time = constant(0)
+PAGES = {
+    "trivial view": lambda user, name: user.client.get("/ping", name=name),
+    "floor: sign-in check": lambda user, name: user.client.get("/bench/floor/login", name=name),
+    "floor: one query + base.html": lambda user, name: user.client.get(
+        "/bench/floor/page", name=name
+    ),
+    "question page": lambda user, name: user.client.get(user.question_url(1), name=name),
+    "answer save": lambda user, name: user.post(
+        user.question_url(1) + "answer/", name,
+        {"position": "1", "choice": "0"}, headers={"HX-Request": "true"},
+    ),
+}  # fmt: skip
+# The schedule, set by bench/run.py: wall-clock start, slice and guard seconds, rounds.
+FLOOR_START, FLOOR_SLICE, FLOOR_GUARD, FLOOR_ROUNDS = (
+    float(os.environ.get(f"BENCH_FLOOR_{part}", "0"))
+    for part in ("START", "SLICE", "GUARD", "ROUNDS")
+)
 
-    @task
-    def question_page(self):
-        self.client.get(self.question_url(1), name="question page")
+
+def floor_slice(now: float) -> tuple[int, str, bool] | None:
+    """(round, page, counted) of the time slice `now` falls in; None outside the schedule.
+
+    Every client loads the same page at the same time, and all switch together every
+    FLOOR_SLICE seconds, so every page sees the machine as it is during the same minutes. A
+    request is counted for its page only when it starts after the slice's first FLOOR_GUARD
+    seconds, by when the previous page's last requests have ended. Rounds run the pages in
+    turn, forwards then backwards, so a steady drift of the machine's speed cancels out."""
+    elapsed = now - FLOOR_START
+    number = int(elapsed // FLOOR_SLICE)
+    if elapsed < 0 or number >= FLOOR_ROUNDS * len(PAGES):
+        return None
+    round_, index = divmod(number, len(PAGES))
+    names = list(PAGES) if round_ % 2 == 0 else list(reversed(PAGES))
+    return round_, names[index], elapsed - number * FLOOR_SLICE >= FLOOR_GUARD
 
 
-class FloorLogin(Learner):
+class Floor(Learner):
+    """All clients on one page at a time, switching in step (floor_slice)."""
+
     wait_time = constant(0)
 
     @task
     def floor(self):
-        self.client.get("/bench/floor/login", name="floor: sign-in check")
-
-
-class FloorPage(Learner):
-    wait_time = constant(0)
-
-    @task
-    def floor(self):
-        self.client.get("/bench/floor/page", name="floor: one query + base.html")
-
-
-class AnswerSave(Learner):
-    wait_time = constant(0)
-
-    @task
-    def save(self):
-        self.post(
-            self.question_url(1) + "answer/", "answer save",
-            {"position": "1", "choice": "0"}, headers={"HX-Request": "true"},
-        )  # fmt: skip
-
-
-class Trivial(FastHttpUser):
-    wait_time = constant(0)
-
-    @task
-    def ping(self):
-        self.client.get("/ping", name="trivial view")
+        found = floor_slice(time.time())
+        if found is None:  # before the schedule starts, or after it ends
+            gevent.sleep(0.05)
+            return
+        round_, page, counted = found
+        PAGES[page](self, f"{page} · round {round_ + 1}" if counted else "switching")

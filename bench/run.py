@@ -3,7 +3,7 @@
 Writes bench/results/YYYY-MM-DD.md. Environment: MLSPREP_PG_URL (server, without database
 name), MLSPREP_REDIS_URL (database 14 of the local Redis, emptied first), BENCH_LEARNERS
 (500), BENCH_THINK ("5,15" seconds), BENCH_COHORT_SECONDS (90), BENCH_STEPS ("4,8,16,32"
-clients), BENCH_STEP_SECONDS (20), BENCH_FLOOR_ROUNDS (4), BENCH_BACKENDS
+clients), BENCH_STEP_SECONDS (20), BENCH_FLOOR_ROUNDS (12), BENCH_BACKENDS
 ("postgresql,postgresql+redis,sqlite").
 """
 
@@ -37,7 +37,8 @@ COHORT_SECONDS = int(os.environ.get("BENCH_COHORT_SECONDS", "90"))
 RAMP_SECONDS = 25
 STEP_USERS = [int(n) for n in os.environ.get("BENCH_STEPS", "4,8,16,32").split(",")]
 STEP_SECONDS = int(os.environ.get("BENCH_STEP_SECONDS", "20"))
-FLOOR_ROUNDS = int(os.environ.get("BENCH_FLOOR_ROUNDS", "4"))
+FLOOR_ROUNDS = int(os.environ.get("BENCH_FLOOR_ROUNDS", "12"))
+FLOOR_SLICE, FLOOR_GUARD, FLOOR_WARMUP = 2.0, 0.3, 6.0  # seconds (locustfile.floor_slice)
 EXAM_PACE_SECONDS = 80
 SECRET = secrets.token_urlsafe(50)
 
@@ -108,7 +109,9 @@ def locust(
             "p50": float(row["50%"]),
             "p95": float(row["95%"]),
             "p99": float(row["99%"]),
+            "max": float(row["Max Response Time"]),
             "others": watch.reading.others_share,
+            "io_stall": watch.reading.io_stall_share,
         }
     return stats
 
@@ -127,7 +130,7 @@ def bench_backend(label: str, database_url: str, redis_url: str = "") -> dict:
         result = {"cohort": cohort, "steps": {}}
         for users in STEP_USERS:
             result["steps"][users] = locust(url, "ExamMix", users, STEP_SECONDS, env)["Aggregated"]
-        result["floor"] = floor_rounds(url, env)
+        result["floor"] = floor_run(url, env)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -140,44 +143,60 @@ def bench_backend(label: str, database_url: str, redis_url: str = "") -> dict:
     return result
 
 
-FLOOR_PHASES = {
-    "Trivial": "trivial view",
-    "FloorLogin": "floor: sign-in check",
-    "FloorPage": "floor: one query + base.html",
-    "QuestionPage": "question page",
-    "AnswerSave": "answer save",
-}
+FLOOR_PAGES = (
+    "trivial view",
+    "floor: sign-in check",
+    "floor: one query + base.html",
+    "question page",
+    "answer save",
+)
 
 
-def floor_rounds(url: str, env: dict, rounds: int = FLOOR_ROUNDS) -> dict:
-    """Each page alone at 16 clients, the pages interleaved, round after round: ratios within
-    one run."""
-    found = {name: [] for name in FLOOR_PHASES.values()}
-    for _ in range(rounds):
-        for user_class, name in FLOOR_PHASES.items():
-            found[name].append(locust(url, user_class, 16, 12, env)[name])
+def floor_run(url: str, env: dict) -> dict:
+    """The pages in turns within one locust run, all 16 clients on one page at a time, switching
+    together every FLOOR_SLICE seconds (locustfile.floor_slice): each page's throughput per
+    round and over all rounds."""
+    start = time.time() + FLOOR_WARMUP  # the clients sign in meanwhile
+    seconds = FLOOR_WARMUP + FLOOR_ROUNDS * len(FLOOR_PAGES) * FLOOR_SLICE + 1
+    schedule = {"START": start, "SLICE": FLOOR_SLICE, "GUARD": FLOOR_GUARD, "ROUNDS": FLOOR_ROUNDS}
+    env = {**env, **{f"BENCH_FLOOR_{k}": str(v) for k, v in schedule.items()}}
+    stats = locust(url, "Floor", 16, round(seconds + 0.5), env)
+    counted = FLOOR_SLICE - FLOOR_GUARD  # seconds of each slice whose requests count
+    none = {"requests": 0, "failures": 0, "p95": 0.0, "max": 0.0}
+    found = {}
+    for page in FLOOR_PAGES:
+        rounds = [stats.get(f"{page} · round {n}", none) for n in range(1, FLOOR_ROUNDS + 1)]
+        found[page] = {
+            "rounds": [r["requests"] / counted for r in rounds],
+            "rps": sum(r["requests"] for r in rounds) / (counted * FLOOR_ROUNDS),
+            "p95": statistics.median(r["p95"] for r in rounds),
+            "max": max(r["max"] for r in rounds),
+            "failures": sum(r["failures"] for r in rounds),
+            "others": stats["Aggregated"]["others"],
+        }
+    found["failures"] = stats["Aggregated"]["failures"]
     return found
 
 
-def floor_ratio(floor: dict, name: str) -> tuple[list[float], bool]:
-    """A page's throughput over the floor page's in each round, and whether any round of either
-    was disturbed. The machine's own speed drifts between phases (the floor page alone moved by
-    60% from one round to the next on an undisturbed machine), so the verdict takes the median
-    round and the report shows every round."""
-    base = floor["floor: one query + base.html"]
-    if any(r["failures"] for r in floor[name] + base):
-        return [], False  # failed requests are fast and say nothing: no ratio
-    ratios = [page["rps"] / ref["rps"] for page, ref in zip(floor[name], base, strict=True)]
-    disturbed = any(r["others"] > OTHERS_LIMIT for r in floor[name] + base)
-    return ratios, disturbed
+def floor_ratio(floor: dict, name: str) -> tuple[float | None, list[float]]:
+    """A page's throughput over the floor page's, over all rounds and round by round; None when
+    a request failed (failed requests are fast and say nothing)."""
+    page, base = floor[name], floor["floor: one query + base.html"]
+    if floor["failures"] or not base["rps"]:
+        return None, []
+    rounds = [p / b if b else 0.0 for p, b in zip(page["rounds"], base["rounds"], strict=True)]
+    return page["rps"] / base["rps"], rounds
 
 
-def ratio_row(label: str, ratios: list[float], target: float, disturbed: bool) -> str:
-    middle = statistics.median(ratios) if ratios else 0.0
-    rounds = ", ".join(f"{r:.2f}" for r in ratios) or "no ratio: requests failed"
+def ratio_row(label: str, floor: dict, target: float) -> str:
+    ratio, rounds = floor_ratio(floor, label)
+    if ratio is None:
+        return f"| {label} ≥ {target} of the floor page's throughput | requests failed | |"
+    spread = f"rounds {min(rounds):.2f}–{max(rounds):.2f}"
+    disturbed = floor[label]["others"] > OTHERS_LIMIT
     return (
-        f"| {label} ≥ {target} of the floor page's throughput (median round) "
-        f"| {middle:.3f} (rounds: {rounds}) | {verdict(middle >= target, disturbed)} |"
+        f"| {label} ≥ {target} of the floor page's throughput, all rounds | {ratio:.3f} "
+        f"({spread}) | {verdict(ratio >= target, disturbed)} |"
     )
 
 
@@ -215,19 +234,22 @@ def verdict(ok: bool, disturbed: bool = False) -> str:
 
 
 def quiet(row: dict) -> str:
-    share = row.get("others", 0)
-    return f"{share:.0%} others" + (" — **disturbed**" if share > OTHERS_LIMIT else "")
+    share, stall = row.get("others", 0), row.get("io_stall")
+    text = f"{share:.0%} others" + (" — **disturbed**" if share > OTHERS_LIMIT else "")
+    return text + ("" if stall is None else f", waiting on disk {stall:.0%}")
 
 
 def report(results: dict, info: dict, started: datetime.datetime, seconds: float) -> str:
     lines = [
         f"# Benchmark {started:%Y-%m-%d %H:%M} UTC",
         "",
-        "**Trust the ratios first**: they compare pages measured in the same run, interleaved, "
-        "so a busier or slower machine moves both sides. Absolute figures depend on the machine "
-        f"and on what else ran: each phase says the share of the machine's CPU others used, and "
-        f"above {OTHERS_LIMIT:.0%} it is marked disturbed and no target is called missed from "
-        f"it. CPU calibration loop (best of 3): {info.pop('calibration')}.",
+        "**Trust the ratios first**: they compare pages measured in the same run, in turns a "
+        "few seconds long, so a busier or slower machine moves both sides. Absolute figures "
+        "depend on the machine and on what else ran: each phase says the share of the "
+        f"machine's CPU others used (above {OTHERS_LIMIT:.0%} it is marked disturbed and no "
+        "target is called missed from it) and the share of its time some process waited on "
+        "the disk (whoever wrote: the database's own writes count). CPU calibration loop "
+        f"(best of 3): {info.pop('calibration')}.",
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
         f"gunicorn gthread 4 workers × 2 threads; locust on the same machine; "
@@ -242,8 +264,6 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
         total = cohort["Aggregated"]
         cohort_busy = total.get("others", 0) > OTHERS_LIMIT
         steps_busy = any(r.get("others", 0) > OTHERS_LIMIT for r in result["steps"].values())
-        page_ratios, page_busy = floor_ratio(result["floor"], "question page")
-        save_ratios, save_busy = floor_ratio(result["floor"], "answer save")
         lines += [
             "",
             f"## {label}",
@@ -274,20 +294,31 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
             )
         lines += [
             "",
-            f"### The floor: each page alone at 16 clients, interleaved, {FLOOR_ROUNDS} rounds",
+            f"### The floor: the pages in turns within one run, {FLOOR_ROUNDS} rounds",
             "",
-            "| page | "
-            + " | ".join(f"round {n} req/s" for n in range(1, FLOOR_ROUNDS + 1))
-            + " | p95 ms (last round) | errors | machine |",
-            "| --- | " + "---: | " * FLOOR_ROUNDS + "---: | ---: | --- |",
+            f"16 clients, all on one page at a time, switching together every {FLOOR_SLICE:.0f} s "
+            f"(a request counts when it starts after the slice's first {FLOOR_GUARD} s); the "
+            "rounds run the pages forwards, then backwards. Machine during this phase: "
+            f"{quiet(result['floor']['trivial view'])}.",
+            "",
+            "| page | req/s, all rounds | slowest – fastest round | p95 ms (median round) "
+            "| slowest request ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for name, runs in result["floor"].items():
+        for name in FLOOR_PAGES:
+            row = result["floor"][name]
             lines.append(
-                f"| {name} | "
-                + " | ".join(f"{run['rps']:.0f}" for run in runs)
-                + f" | {runs[-1]['p95']:.0f} | {sum(r['failures'] for r in runs)} "
-                f"| {quiet(max(runs, key=lambda r: r['others']))} |"
+                f"| {name} | {row['rps']:.0f} | {min(row['rounds']):.0f} – "
+                f"{max(row['rounds']):.0f} | {row['p95']:.0f} | {row['max']:.0f} "
+                f"| {row['failures']} |"
             )
+        slowest = max(result["floor"][name]["max"] for name in FLOOR_PAGES)
+        if slowest > FLOOR_GUARD * 1000:
+            lines += [
+                "",
+                f"A request took {slowest:.0f} ms, longer than the {FLOOR_GUARD} s guard: some "
+                "of the previous page's requests may have run into the next slice.",
+            ]
         scaling = result["scaling"]
         lines += [
             "",
@@ -301,8 +332,8 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
             f"| {verdict(save.get('p95', 1e9) <= 80, cohort_busy)} |",
             f"| 0 errors | {total['failures']} of {total['requests']} "
             f"| {verdict(total['failures'] == 0)} |",
-            ratio_row("question page", page_ratios, 0.75, page_busy),
-            ratio_row("answer save", save_ratios, 0.6, save_busy),
+            ratio_row("question page", result["floor"], 0.75),
+            ratio_row("answer save", result["floor"], 0.6),
             f"| capacity ≥ 10,000 learners (mix at p95 ≤ 100 ms × {EXAM_PACE_SECONDS} s) "
             f"| {best:.0f} req/s → {learners or 0:,} learners "
             f"| {verdict((learners or 0) >= 10000, steps_busy)} |",
