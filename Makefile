@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/mlsprep
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test test-postgres test-e2e serve lint format postgres redis bench mutation
+.PHONY: run test test-postgres test-e2e serve lint format postgres redis chromium bench mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,22 +48,18 @@ redis:
 test-postgres: $(VENV)/.installed-test postgres redis
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -m "not e2e" -q
 
-test-e2e: $(VENV)/.installed-test postgres
+chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test-e2e: $(VENV)/.installed-test postgres chromium
 	$(BIN)/pytest -m e2e -q
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
-bench: $(VENV)/.installed-test $(VENV)/.installed-bench postgres redis
+bench: $(VENV)/.installed-test $(VENV)/.installed-bench postgres redis chromium
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/dashboard.py
-	$(BIN)/python bench/dashboard.py --database-url $(PG_URL:/mlsprep=/postgres)
-	$(BIN)/python bench/pages.py
-	$(BIN)/python bench/pages.py --database-url $(PG_URL:/mlsprep=/postgres)
-	$(BIN)/python bench/item_analysis.py
-	$(BIN)/python bench/browser.py --cohort 500
 
 $(VENV)/.installed-mutation: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,mutation]'

@@ -173,6 +173,7 @@ def floor_run(url: str, env: dict) -> dict:
             "max": max(r["max"] for r in rounds),
             "failures": sum(r["failures"] for r in rounds),
             "others": stats["Aggregated"]["others"],
+            "io_stall": stats["Aggregated"]["io_stall"],
         }
     found["failures"] = stats["Aggregated"]["failures"]
     return found
@@ -360,6 +361,33 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
     return "\n".join(lines) + "\n"
 
 
+def in_process_and_browser(out: Path) -> bool:
+    """The other benches, after the load tests: each one's output appended to the report as it
+    prints it. False when one failed (its error is appended instead)."""
+    database = ["--database-url", f"{PG_URL}/postgres"]
+    scripts = [
+        ["dashboard.py"], ["dashboard.py", *database], ["pages.py"], ["pages.py", *database],
+        ["item_analysis.py"], ["browser.py", "--cohort", str(LEARNERS)],
+    ]  # fmt: skip
+    ok = True
+    with out.open("a") as report_file:
+        report_file.write("\n## In process and in the browser\n")
+    for script in scripts:
+        done = subprocess.run(
+            [sys.executable, f"bench/{script[0]}", *script[1:]], cwd=ROOT, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        text = done.stdout.strip()
+        if done.returncode:
+            ok = False
+            text += f"\n\n**Failed** (exit {done.returncode}):\n\n```\n{done.stderr[-2000:]}\n```"
+        section = f"\n### `bench/{' '.join(script)}`\n\n{text}\n"
+        print(section, flush=True)
+        with out.open("a") as report_file:
+            report_file.write(section)
+    return ok
+
+
 def main():
     started = datetime.datetime.now(datetime.UTC)
     clock = time.monotonic()
@@ -387,8 +415,10 @@ def main():
     out = ROOT / "bench" / "results" / f"{started:%Y-%m-%d}.md"
     out.write_text(text)
     (ROOT / "bench" / "results" / "raw.json").write_text(json.dumps(results, indent=1))
-    print(text)
+    print(text, flush=True)
+    ok = in_process_and_browser(out)
     print(f"written to {out}")
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
