@@ -16,6 +16,7 @@ import time
 from urllib.parse import urlencode
 
 import gevent
+from floor import PAGES, floor_slice
 from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -99,52 +100,36 @@ class ExamMix(Learner):
         self.answer_one()
 
 
-PAGES = {
-    "trivial view": lambda user, name: user.client.get("/ping", name=name),
-    "floor: sign-in check": lambda user, name: user.client.get("/bench/floor/login", name=name),
-    "floor: one query + base.html": lambda user, name: user.client.get(
-        "/bench/floor/page", name=name
-    ),
-    "question page": lambda user, name: user.client.get(user.question_url(1), name=name),
-    "answer save": lambda user, name: user.post(
-        user.question_url(1) + "answer/", name,
-        {"position": "1", "choice": "0"}, headers={"HX-Request": "true"},
-    ),
-}  # fmt: skip
-# The schedule, set by bench/run.py: wall-clock start, slice and guard seconds, rounds.
-FLOOR_START, FLOOR_SLICE, FLOOR_GUARD, FLOOR_ROUNDS = (
-    float(os.environ.get(f"BENCH_FLOOR_{part}", "0"))
-    for part in ("START", "SLICE", "GUARD", "ROUNDS")
-)
-
-
-def floor_slice(now: float) -> tuple[int, str, bool] | None:
-    """(round, page, counted) of the time slice `now` falls in; None outside the schedule.
-
-    Every client loads the same page at the same time, and all switch together every
-    FLOOR_SLICE seconds, so every page sees the machine as it is during the same minutes. A
-    request is counted for its page only when it starts after the slice's first FLOOR_GUARD
-    seconds, by when the previous page's last requests have ended. Rounds run the pages in
-    turn, forwards then backwards, so a steady drift of the machine's speed cancels out."""
-    elapsed = now - FLOOR_START
-    number = int(elapsed // FLOOR_SLICE)
-    if elapsed < 0 or number >= FLOOR_ROUNDS * len(PAGES):
-        return None
-    round_, index = divmod(number, len(PAGES))
-    names = list(PAGES) if round_ % 2 == 0 else list(reversed(PAGES))
-    return round_, names[index], elapsed - number * FLOOR_SLICE >= FLOOR_GUARD
+# What each floor page's client sends, in the order of floor.PAGES.
+REQUESTS = dict(
+    zip(
+        PAGES,
+        (
+            lambda user, name: user.client.get("/ping", name=name),
+            lambda user, name: user.client.get("/bench/floor/login", name=name),
+            lambda user, name: user.client.get("/bench/floor/page", name=name),
+            lambda user, name: user.client.get(user.question_url(1), name=name),
+            lambda user, name: user.post(
+                user.question_url(1) + "answer/", name,
+                {"position": "1", "choice": "0"}, headers={"HX-Request": "true"},
+            ),
+        ),
+        strict=True,
+    )
+)  # fmt: skip
+FLOOR_START = float(os.environ.get("BENCH_FLOOR_START", "0"))  # set by bench/run.py
 
 
 class Floor(Learner):
-    """All clients on one page at a time, switching in step (floor_slice)."""
+    """All clients on one page at a time, switching in step (bench/floor.py)."""
 
     wait_time = constant(0)
 
     @task
     def floor(self):
-        found = floor_slice(time.time())
+        found = floor_slice(time.time(), FLOOR_START)
         if found is None:  # before the schedule starts, or after it ends
             gevent.sleep(0.05)
             return
         round_, page, counted = found
-        PAGES[page](self, f"{page} · round {round_ + 1}" if counted else "switching")
+        REQUESTS[page](self, f"{page} · round {round_ + 1}" if counted else "switching")

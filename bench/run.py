@@ -25,6 +25,7 @@ import urllib.request
 from importlib.metadata import version
 from pathlib import Path
 
+import floor
 import psycopg
 from disturbance import OTHERS_LIMIT, Watch, calibrate
 
@@ -37,8 +38,7 @@ COHORT_SECONDS = int(os.environ.get("BENCH_COHORT_SECONDS", "90"))
 RAMP_SECONDS = 25
 STEP_USERS = [int(n) for n in os.environ.get("BENCH_STEPS", "4,8,16,32").split(",")]
 STEP_SECONDS = int(os.environ.get("BENCH_STEP_SECONDS", "20"))
-FLOOR_ROUNDS = int(os.environ.get("BENCH_FLOOR_ROUNDS", "12"))
-FLOOR_SLICE, FLOOR_GUARD, FLOOR_WARMUP = 2.0, 0.3, 6.0  # seconds (locustfile.floor_slice)
+FLOOR_WARMUP = 6.0  # seconds for the floor phase's clients to sign in before it starts
 EXAM_PACE_SECONDS = 80
 SECRET = secrets.token_urlsafe(50)
 
@@ -143,58 +143,45 @@ def bench_backend(label: str, database_url: str, redis_url: str = "") -> dict:
     return result
 
 
-FLOOR_PAGES = (
-    "trivial view",
-    "floor: sign-in check",
-    "floor: one query + base.html",
-    "question page",
-    "answer save",
-)
-
-
 def floor_run(url: str, env: dict) -> dict:
-    """The pages in turns within one locust run, all 16 clients on one page at a time, switching
-    together every FLOOR_SLICE seconds (locustfile.floor_slice): each page's throughput per
-    round and over all rounds."""
+    """The pages in turns within one locust run (bench/floor.py): each page's throughput per
+    round and over all rounds, and under "all" the run's errors and machine readings."""
     start = time.time() + FLOOR_WARMUP  # the clients sign in meanwhile
-    seconds = FLOOR_WARMUP + FLOOR_ROUNDS * len(FLOOR_PAGES) * FLOOR_SLICE + 1
-    schedule = {"START": start, "SLICE": FLOOR_SLICE, "GUARD": FLOOR_GUARD, "ROUNDS": FLOOR_ROUNDS}
-    env = {**env, **{f"BENCH_FLOOR_{k}": str(v) for k, v in schedule.items()}}
+    seconds = FLOOR_WARMUP + floor.ROUNDS * len(floor.PAGES) * floor.SLICE + 1
+    env = {**env, "BENCH_FLOOR_START": str(start)}
     stats = locust(url, "Floor", 16, round(seconds + 0.5), env)
-    counted = FLOOR_SLICE - FLOOR_GUARD  # seconds of each slice whose requests count
+    counted = floor.SLICE - floor.GUARD  # seconds of each slice whose requests count
     none = {"requests": 0, "failures": 0, "p95": 0.0, "max": 0.0}
     found = {}
-    for page in FLOOR_PAGES:
-        rounds = [stats.get(f"{page} · round {n}", none) for n in range(1, FLOOR_ROUNDS + 1)]
+    for page in floor.PAGES:
+        rounds = [stats.get(f"{page} · round {n}", none) for n in range(1, floor.ROUNDS + 1)]
         found[page] = {
             "rounds": [r["requests"] / counted for r in rounds],
-            "rps": sum(r["requests"] for r in rounds) / (counted * FLOOR_ROUNDS),
+            "rps": sum(r["requests"] for r in rounds) / (counted * floor.ROUNDS),
             "p95": statistics.median(r["p95"] for r in rounds),
             "max": max(r["max"] for r in rounds),
             "failures": sum(r["failures"] for r in rounds),
-            "others": stats["Aggregated"]["others"],
-            "io_stall": stats["Aggregated"]["io_stall"],
         }
-    found["failures"] = stats["Aggregated"]["failures"]
+    found["all"] = {k: stats["Aggregated"][k] for k in ("failures", "others", "io_stall")}
     return found
 
 
-def floor_ratio(floor: dict, name: str) -> tuple[float | None, list[float]]:
+def floor_ratio(floor_result: dict, name: str) -> tuple[float | None, list[float]]:
     """A page's throughput over the floor page's, over all rounds and round by round; None when
     a request failed (failed requests are fast and say nothing)."""
-    page, base = floor[name], floor["floor: one query + base.html"]
-    if floor["failures"] or not base["rps"]:
+    page, base = floor_result[name], floor_result["floor: one query + base.html"]
+    if floor_result["all"]["failures"] or not base["rps"]:
         return None, []
     rounds = [p / b if b else 0.0 for p, b in zip(page["rounds"], base["rounds"], strict=True)]
     return page["rps"] / base["rps"], rounds
 
 
-def ratio_row(label: str, floor: dict, target: float) -> str:
-    ratio, rounds = floor_ratio(floor, label)
+def ratio_row(label: str, floor_result: dict, target: float) -> str:
+    ratio, rounds = floor_ratio(floor_result, label)
     if ratio is None:
         return f"| {label} ≥ {target} of the floor page's throughput | requests failed | |"
     spread = f"rounds {min(rounds):.2f}–{max(rounds):.2f}"
-    disturbed = floor[label]["others"] > OTHERS_LIMIT
+    disturbed = floor_result["all"]["others"] > OTHERS_LIMIT
     return (
         f"| {label} ≥ {target} of the floor page's throughput, all rounds | {ratio:.3f} "
         f"({spread}) | {verdict(ratio >= target, disturbed)} |"
@@ -295,29 +282,29 @@ def report(results: dict, info: dict, started: datetime.datetime, seconds: float
             )
         lines += [
             "",
-            f"### The floor: the pages in turns within one run, {FLOOR_ROUNDS} rounds",
+            f"### The floor: the pages in turns within one run, {floor.ROUNDS} rounds",
             "",
-            f"16 clients, all on one page at a time, switching together every {FLOOR_SLICE:.0f} s "
-            f"(a request counts when it starts after the slice's first {FLOOR_GUARD} s); the "
+            f"16 clients, all on one page at a time, switching together every {floor.SLICE:.0f} s "
+            f"(a request counts when it starts after the slice's first {floor.GUARD} s); the "
             "rounds run the pages forwards, then backwards. Machine during this phase: "
-            f"{quiet(result['floor']['trivial view'])}.",
+            f"{quiet(result['floor']['all'])}.",
             "",
             "| page | req/s, all rounds | slowest – fastest round | p95 ms (median round) "
             "| slowest request ms | errors |",
             "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for name in FLOOR_PAGES:
+        for name in floor.PAGES:
             row = result["floor"][name]
             lines.append(
                 f"| {name} | {row['rps']:.0f} | {min(row['rounds']):.0f} – "
                 f"{max(row['rounds']):.0f} | {row['p95']:.0f} | {row['max']:.0f} "
                 f"| {row['failures']} |"
             )
-        slowest = max(result["floor"][name]["max"] for name in FLOOR_PAGES)
-        if slowest > FLOOR_GUARD * 1000:
+        slowest = max(result["floor"][name]["max"] for name in floor.PAGES)
+        if slowest > floor.GUARD * 1000:
             lines += [
                 "",
-                f"A request took {slowest:.0f} ms, longer than the {FLOOR_GUARD} s guard: some "
+                f"A request took {slowest:.0f} ms, longer than the {floor.GUARD} s guard: some "
                 "of the previous page's requests may have run into the next slice.",
             ]
         scaling = result["scaling"]
